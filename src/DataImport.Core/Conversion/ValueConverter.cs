@@ -1,0 +1,542 @@
+using System.Globalization;
+
+namespace DataImport.Conversion;
+
+/// <summary>
+/// Converts a cell's text or typed value to a property value under one request's locale and timezone offset.
+/// </summary>
+/// <remarks>
+/// Decisions where the spec is silent: values are trimmed, and whitespace-only counts as empty; a number's
+/// group separators must sit every three digits (so <c>1234.5</c> under <c>de-DE</c> is an error rather than
+/// silently 12345); an integral decimal text such as <c>12.0</c> is accepted for whole-number properties;
+/// a spreadsheet number mapped to a date is read as a 1900-system serial.
+/// </remarks>
+internal sealed class ValueConverter
+{
+    private static readonly string[] IsoDateFormats = ["yyyy-MM-dd", "yyyyMMdd"];
+
+    private static readonly string[] IsoDateTimeFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd HH:mmK", "yyyy-MM-dd",
+    ];
+
+    private static readonly string[] IsoTimeFormats = ["HH:mm:ss.FFFFFFF", "HH:mm", "H:mm", "H:mm:ss"];
+
+    private readonly CultureInfo _culture;
+    private readonly TimeSpan _offset;
+    private readonly string _groupSeparator;
+    private readonly string _decimalSeparator;
+    private readonly bool _groupIsSpace;
+
+    public ValueConverter(CultureInfo culture, TimeSpan offset)
+    {
+        _culture = culture;
+        _offset = offset;
+        _groupSeparator = culture.NumberFormat.NumberGroupSeparator;
+        _decimalSeparator = culture.NumberFormat.NumberDecimalSeparator;
+        _groupIsSpace = _groupSeparator.Length == 1 && char.IsWhiteSpace(_groupSeparator[0]);
+    }
+
+    public CultureInfo Culture => _culture;
+
+    public TimeSpan Offset => _offset;
+
+    /// <summary>Converts text; returns <see langword="null"/> on success or the reason it failed.</summary>
+    public string? ConvertText(ReadOnlySpan<char> raw, EntityProperty property, ref FieldValue value)
+    {
+        var text = raw.Trim();
+        value.HasValue = false;
+        if (text.IsEmpty)
+        {
+            return null;
+        }
+
+        switch (property.Type)
+        {
+            case PropertyType.String:
+                return SetString(text, property, ref value);
+            case PropertyType.Enum:
+                return SetAllowed(text, property, ref value);
+            case PropertyType.Int:
+                if (TryParseInteger(text, out var i) && i is >= int.MinValue and <= int.MaxValue)
+                {
+                    value.Integer = i;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a whole number between {int.MinValue} and {int.MaxValue}{LocaleHint()}";
+            case PropertyType.Long:
+                if (TryParseInteger(text, out var l))
+                {
+                    value.Integer = l;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a whole number{LocaleHint()}";
+            case PropertyType.Decimal:
+                if (TryParseDecimal(text, out var d))
+                {
+                    value.Decimal = d;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a number (expected e.g. {1234.56m.ToString("0.00", _culture)}{LocaleHint(inParens: false)})";
+            case PropertyType.Double:
+                if (TryParseDouble(text, out var dbl))
+                {
+                    value.Double = dbl;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a number (expected e.g. {1234.56.ToString("0.00", _culture)}{LocaleHint(inParens: false)})";
+            case PropertyType.Bool:
+                if (TryParseBool(text, out var b))
+                {
+                    value.Integer = b ? 1 : 0;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a yes/no value (expected true/false, yes/no, y/n or 1/0)";
+            case PropertyType.Date:
+                if (TryParseDate(text, property, out var date))
+                {
+                    value.Date = date;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a date (expected e.g. 2024-03-31 or {new DateTime(2024, 3, 31).ToString(_culture.DateTimeFormat.ShortDatePattern, _culture)}{LocaleHint(inParens: false)})";
+            case PropertyType.DateTime:
+                if (TryParseDateTime(text, property, out var dto))
+                {
+                    value.DateTime = dto;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a date and time (expected e.g. 2024-03-31T14:30:00 or {new DateTime(2024, 3, 31, 14, 30, 0).ToString("g", _culture)}{LocaleHint(inParens: false)})";
+            case PropertyType.Time:
+                if (TryParseTime(text, property, out var time))
+                {
+                    value.Time = time;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a time of day (expected e.g. 14:30 or 14:30:00)";
+            case PropertyType.Guid:
+                if (Guid.TryParse(text, out var guid))
+                {
+                    value.Guid = guid;
+                    break;
+                }
+
+                return $"'{Show(text)}' is not a GUID (expected e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301)";
+            default:
+                return $"unsupported property type {property.Type}";
+        }
+
+        if (property.AllowedValues.Count > 0 && property.Type != PropertyType.Enum)
+        {
+            return CheckAllowedNonText(text, property);
+        }
+
+        value.HasValue = true;
+        return null;
+    }
+
+    /// <summary>Converts a number read from a spreadsheet cell (culture-free).</summary>
+    public string? ConvertNumber(double number, EntityProperty property, ref FieldValue value)
+    {
+        value.HasValue = false;
+        switch (property.Type)
+        {
+            case PropertyType.String or PropertyType.Enum:
+                return ConvertText(number.ToString(CultureInfo.InvariantCulture), property, ref value);
+            case PropertyType.Int:
+                if (double.IsInteger(number) && number is >= int.MinValue and <= int.MaxValue)
+                {
+                    value.Integer = (long)number;
+                    break;
+                }
+
+                return $"{number.ToString(CultureInfo.InvariantCulture)} is not a whole number between {int.MinValue} and {int.MaxValue}";
+            case PropertyType.Long:
+                if (double.IsInteger(number) && number is >= -9.2e18 and <= 9.2e18)
+                {
+                    value.Integer = (long)number;
+                    break;
+                }
+
+                return $"{number.ToString(CultureInfo.InvariantCulture)} is not a whole number";
+            case PropertyType.Decimal:
+                if (!double.IsFinite(number) || Math.Abs(number) > 7.9e28)
+                {
+                    return $"{number.ToString(CultureInfo.InvariantCulture)} is out of range for a decimal";
+                }
+
+                // Excel keeps 15 significant digits; Convert.ToDecimal rounds to the same, so 0.1+0.2 reads as 0.3.
+                value.Decimal = Convert.ToDecimal(number);
+                break;
+            case PropertyType.Double:
+                value.Double = number;
+                break;
+            case PropertyType.Bool:
+                if (number is 0 or 1)
+                {
+                    value.Integer = (long)number;
+                    break;
+                }
+
+                return $"{number.ToString(CultureInfo.InvariantCulture)} is not a yes/no value (expected 1 or 0)";
+            case PropertyType.Date or PropertyType.DateTime or PropertyType.Time:
+                if (number is < -657434 or > 2958465)
+                {
+                    return $"{number.ToString(CultureInfo.InvariantCulture)} is not a spreadsheet date serial";
+                }
+
+                return ConvertDateTime(DateTime.FromOADate(number), property, ref value);
+            default:
+                return $"{number.ToString(CultureInfo.InvariantCulture)} cannot be converted to {TypeName(property.Type)}";
+        }
+
+        value.HasValue = true;
+        if (property.AllowedValues.Count > 0)
+        {
+            return CheckAllowedNonText(number.ToString(CultureInfo.InvariantCulture), property);
+        }
+
+        return null;
+    }
+
+    /// <summary>Converts a date cell of a spreadsheet: local time at the request's offset.</summary>
+    public string? ConvertDateTime(DateTime local, EntityProperty property, ref FieldValue value)
+    {
+        value.HasValue = false;
+        switch (property.Type)
+        {
+            case PropertyType.Date:
+                if (local.TimeOfDay != TimeSpan.Zero)
+                {
+                    return $"{FormatLocal(local)} has a time of day; expected a date only";
+                }
+
+                value.Date = DateOnly.FromDateTime(local);
+                break;
+            case PropertyType.DateTime:
+                value.DateTime = new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), _offset).ToUniversalTime();
+                break;
+            case PropertyType.Time:
+                value.Time = TimeOnly.FromTimeSpan(local.TimeOfDay);
+                break;
+            case PropertyType.String or PropertyType.Enum:
+                return ConvertText(FormatLocal(local), property, ref value);
+            default:
+                return $"{FormatLocal(local)} is a date; expected {TypeName(property.Type)}";
+        }
+
+        value.HasValue = true;
+        return null;
+    }
+
+    /// <summary>Converts a boolean cell of a spreadsheet.</summary>
+    public string? ConvertBoolean(bool flag, EntityProperty property, ref FieldValue value)
+    {
+        value.HasValue = false;
+        switch (property.Type)
+        {
+            case PropertyType.Bool:
+                value.Integer = flag ? 1 : 0;
+                value.HasValue = true;
+                return null;
+            case PropertyType.String or PropertyType.Enum:
+                return ConvertText(flag ? "TRUE" : "FALSE", property, ref value);
+            case PropertyType.Int or PropertyType.Long:
+                value.Integer = flag ? 1 : 0;
+                value.HasValue = true;
+                return null;
+            default:
+                return $"{(flag ? "TRUE" : "FALSE")} is a yes/no value; expected {TypeName(property.Type)}";
+        }
+    }
+
+    internal static string FormatLocal(DateTime local) =>
+        local.TimeOfDay == TimeSpan.Zero
+            ? local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : local.ToString(local.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    internal static string TypeName(PropertyType type) => type switch
+    {
+        PropertyType.String => "text",
+        PropertyType.Int or PropertyType.Long => "a whole number",
+        PropertyType.Decimal or PropertyType.Double => "a number",
+        PropertyType.Bool => "a yes/no value",
+        PropertyType.Date => "a date",
+        PropertyType.DateTime => "a date and time",
+        PropertyType.Time => "a time of day",
+        PropertyType.Guid => "a GUID",
+        PropertyType.Enum => "one of the allowed values",
+        _ => type.ToString(),
+    };
+
+    internal static string Show(ReadOnlySpan<char> text) =>
+        text.Length <= 60 ? text.ToString() : string.Concat(text[..57], "...");
+
+    private string LocaleHint(bool inParens = true)
+    {
+        if (_culture.Name.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        return inParens ? $" (locale {_culture.Name})" : $"; locale {_culture.Name}";
+    }
+
+    private static string? SetString(ReadOnlySpan<char> text, EntityProperty property, ref FieldValue value)
+    {
+        if (property.MaxLength is { } max && text.Length > max)
+        {
+            return $"'{Show(text)}' is {text.Length} characters long; the maximum is {max}";
+        }
+
+        if (property.AllowedValues.Count > 0)
+        {
+            return SetAllowed(text, property, ref value);
+        }
+
+        value.Text = text.ToString();
+        value.HasValue = true;
+        return null;
+    }
+
+    private static string? SetAllowed(ReadOnlySpan<char> text, EntityProperty property, ref FieldValue value)
+    {
+        foreach (var allowed in property.AllowedValues)
+        {
+            if (text.Equals(allowed, StringComparison.OrdinalIgnoreCase))
+            {
+                value.Text = allowed;
+                value.HasValue = true;
+                return null;
+            }
+        }
+
+        return $"'{Show(text)}' is not one of the allowed values: {string.Join(", ", property.AllowedValues)}";
+    }
+
+    private static string? CheckAllowedNonText(ReadOnlySpan<char> text, EntityProperty property)
+    {
+        foreach (var allowed in property.AllowedValues)
+        {
+            if (text.Equals(allowed, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        return $"'{Show(text)}' is not one of the allowed values: {string.Join(", ", property.AllowedValues)}";
+    }
+
+    private bool TryParseInteger(ReadOnlySpan<char> text, out long result)
+    {
+        const NumberStyles Plain = NumberStyles.AllowLeadingSign;
+        if (long.TryParse(text, Plain, _culture, out result))
+        {
+            return true;
+        }
+
+        if (TryParseDecimal(text, out var d) && decimal.Truncate(d) == d && d is >= long.MinValue and <= long.MaxValue)
+        {
+            result = (long)d;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool TryParseDecimal(ReadOnlySpan<char> text, out decimal result)
+    {
+        if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, _culture, out result))
+        {
+            return true;
+        }
+
+        Span<char> buffer = stackalloc char[Math.Min(text.Length, 128)];
+        if (text.Length > 128 || !NormaliseGroups(text, buffer, out var normalised))
+        {
+            result = 0;
+            return false;
+        }
+
+        return decimal.TryParse(normalised, NumberStyles.Number | NumberStyles.AllowCurrencySymbol, _culture, out result);
+    }
+
+    private bool TryParseDouble(ReadOnlySpan<char> text, out double result)
+    {
+        if (double.TryParse(text, NumberStyles.Float, _culture, out result))
+        {
+            return double.IsFinite(result);
+        }
+
+        Span<char> buffer = stackalloc char[Math.Min(text.Length, 128)];
+        if (text.Length > 128 || !NormaliseGroups(text, buffer, out var normalised))
+        {
+            return false;
+        }
+
+        return double.TryParse(normalised, NumberStyles.Float | NumberStyles.AllowThousands | NumberStyles.AllowCurrencySymbol, _culture, out result)
+            && double.IsFinite(result);
+    }
+
+    /// <summary>
+    /// Checks that group separators sit every three digits in the integer part (a wrong locale otherwise
+    /// turns 1234.5 into 12345 under de-DE) and maps spaces to the culture's space-like separator.
+    /// </summary>
+    private bool NormaliseGroups(ReadOnlySpan<char> text, Span<char> buffer, out ReadOnlySpan<char> normalised)
+    {
+        normalised = default;
+        text.CopyTo(buffer);
+        var span = buffer[..text.Length];
+        if (_groupIsSpace)
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                if (span[i] is ' ' or '\u00A0' or '\u202F')
+                {
+                    span[i] = _groupSeparator[0];
+                }
+            }
+        }
+
+        var decimalAt = span.IndexOf(_decimalSeparator.AsSpan());
+        var integerPart = decimalAt >= 0 ? span[..decimalAt] : span;
+        if (_groupSeparator.Length == 0 || integerPart.IndexOf(_groupSeparator.AsSpan()) < 0)
+        {
+            return false;
+        }
+
+        // Walk digits between separators: the first group 1-3 digits, every later group exactly 3.
+        var groupLength = 0;
+        var groups = 0;
+        for (var i = 0; i < integerPart.Length; i++)
+        {
+            if (integerPart[i..].StartsWith(_groupSeparator.AsSpan()))
+            {
+                if ((groups == 0 && groupLength is < 1 or > 3) || (groups > 0 && groupLength != 3))
+                {
+                    return false;
+                }
+
+                groups++;
+                groupLength = 0;
+                i += _groupSeparator.Length - 1;
+            }
+            else if (char.IsAsciiDigit(integerPart[i]))
+            {
+                groupLength++;
+            }
+        }
+
+        if (groupLength != 3)
+        {
+            return false;
+        }
+
+        if (decimalAt >= 0 && span[(decimalAt + _decimalSeparator.Length)..].IndexOf(_groupSeparator.AsSpan()) >= 0)
+        {
+            return false;
+        }
+
+        normalised = span;
+        return true;
+    }
+
+    private static bool TryParseBool(ReadOnlySpan<char> text, out bool result)
+    {
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase) || text.Equals("yes", StringComparison.OrdinalIgnoreCase)
+            || text.Equals("y", StringComparison.OrdinalIgnoreCase) || text.Equals("1", StringComparison.Ordinal))
+        {
+            result = true;
+            return true;
+        }
+
+        if (text.Equals("false", StringComparison.OrdinalIgnoreCase) || text.Equals("no", StringComparison.OrdinalIgnoreCase)
+            || text.Equals("n", StringComparison.OrdinalIgnoreCase) || text.Equals("0", StringComparison.Ordinal))
+        {
+            result = false;
+            return true;
+        }
+
+        result = false;
+        return false;
+    }
+
+    private bool TryParseDate(ReadOnlySpan<char> text, EntityProperty property, out DateOnly result)
+    {
+        const DateTimeStyles Styles = DateTimeStyles.AllowWhiteSpaces;
+        if (property.Formats.Count > 0 && DateTime.TryParseExact(text, [.. property.Formats], _culture, Styles, out var exact))
+        {
+            result = DateOnly.FromDateTime(exact);
+            return true;
+        }
+
+        if (DateTime.TryParseExact(text, IsoDateFormats, CultureInfo.InvariantCulture, Styles, out var iso)
+            || DateTime.TryParse(text, _culture, Styles | DateTimeStyles.RoundtripKind, out iso))
+        {
+            // A date property takes a date; a value with a time of day is refused rather than silently cut.
+            if (iso.TimeOfDay == TimeSpan.Zero)
+            {
+                result = DateOnly.FromDateTime(iso);
+                return true;
+            }
+        }
+
+        result = default;
+        return false;
+    }
+
+    private bool TryParseDateTime(ReadOnlySpan<char> text, EntityProperty property, out DateTimeOffset result)
+    {
+        const DateTimeStyles Styles = DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.RoundtripKind;
+        DateTime parsed;
+        var ok = (property.Formats.Count > 0 && DateTime.TryParseExact(text, [.. property.Formats], _culture, Styles, out parsed))
+            || DateTime.TryParseExact(text, IsoDateTimeFormats, CultureInfo.InvariantCulture, Styles, out parsed)
+            || DateTime.TryParse(text, _culture, Styles, out parsed);
+        if (!ok)
+        {
+            result = default;
+            return false;
+        }
+
+        if (parsed.Kind == DateTimeKind.Unspecified)
+        {
+            result = new DateTimeOffset(parsed, _offset).ToUniversalTime();
+            return true;
+        }
+
+        if (parsed.Kind == DateTimeKind.Utc)
+        {
+            result = new DateTimeOffset(parsed, TimeSpan.Zero);
+            return true;
+        }
+
+        // An explicit offset in the text: keep it as written.
+        if (DateTimeOffset.TryParse(text, _culture, DateTimeStyles.AllowWhiteSpaces, out result)
+            || (property.Formats.Count > 0 && DateTimeOffset.TryParseExact(text, [.. property.Formats], _culture, DateTimeStyles.AllowWhiteSpaces, out result))
+            || DateTimeOffset.TryParseExact(text, IsoDateTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out result))
+        {
+            return true;
+        }
+
+        result = new DateTimeOffset(parsed.ToUniversalTime(), TimeSpan.Zero);
+        return true;
+    }
+
+    private bool TryParseTime(ReadOnlySpan<char> text, EntityProperty property, out TimeOnly result)
+    {
+        if (property.Formats.Count > 0 && TimeOnly.TryParseExact(text, [.. property.Formats], _culture, DateTimeStyles.AllowWhiteSpaces, out result))
+        {
+            return true;
+        }
+
+        return TimeOnly.TryParseExact(text, IsoTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out result)
+            || TimeOnly.TryParse(text, _culture, DateTimeStyles.AllowWhiteSpaces, out result);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using System.Text;
+using Sylvan.Data.Csv;
+
+namespace DataImport.Csv;
+
+/// <summary>
+/// Reads CSV through Sylvan.Data.Csv: RFC 4180 quoting, CRLF or LF, UTF-8 with or without BOM, UTF-16 with BOM,
+/// a declared encoding, and the delimiter (<c>,</c> <c>;</c> tab <c>|</c>) detected from the first line when not given.
+/// </summary>
+internal sealed class CsvImportReaderFactory : ImportReaderFactory
+{
+    public override string FileType => "csv";
+
+    public override async ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken)
+    {
+        var prefix = await CsvPrelude.ReadPrefixAsync(context.File, cancellationToken).ConfigureAwait(false);
+        var encoding = CsvPrelude.ResolveEncoding(prefix, context.Encoding);
+        CsvPrelude.EnsureText(prefix, encoding);
+        var delimiter = context.Delimiter ?? CsvPrelude.DetectDelimiter(DecodeForDetection(prefix, encoding));
+        context.OutputDelimiter = delimiter;
+        if (prefix.Length == 0 || (prefix.Length <= 3 && encoding.GetPreamble().AsSpan().SequenceEqual(prefix)))
+        {
+            throw new InvalidDataException("The file is empty: it has no header row and no data rows.");
+        }
+
+        var text = new StreamReader(new PrefixedStream(prefix, context.File), encoding, detectEncodingFromByteOrderMarks: context.Encoding is null, bufferSize: 64 * 1024);
+        var options = new CsvDataReaderOptions
+        {
+            HasHeaders = context.HasHeaderRow,
+            Delimiter = delimiter,
+            BufferSize = Math.Min(64 * 1024, context.MaxFieldLength),
+            MaxBufferSize = Math.Max(context.MaxFieldLength, 64 * 1024),
+        };
+        try
+        {
+            var reader = await CsvDataReader.CreateAsync(text, options, cancellationToken).ConfigureAwait(false);
+            if (reader.FieldCount == 0)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidDataException("The file is empty: it has no header row and no data rows.");
+            }
+
+            if (reader.FieldCount > context.MaxColumns)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidDataException($"The file has {reader.FieldCount} columns; the limit is {context.MaxColumns}.");
+            }
+
+            return reader;
+        }
+        catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
+        {
+            text.Dispose();
+            throw CsvRowSource.Describe(ex, 1, context.MaxFieldLength);
+        }
+    }
+
+    private static string DecodeForDetection(byte[] prefix, Encoding encoding)
+    {
+        // Lenient decoding here: a bad byte near the end of the prefix (a cut multi-byte sequence) must not fail detection.
+        var lenient = (Encoding)encoding.Clone();
+        lenient.DecoderFallback = DecoderFallback.ReplacementFallback;
+        return lenient.GetString(prefix);
+    }
+}

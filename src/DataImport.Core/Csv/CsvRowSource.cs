@@ -1,0 +1,60 @@
+using System.Text;
+using DataImport.Reading;
+using Sylvan.Data.Csv;
+
+namespace DataImport.Csv;
+
+/// <summary>Reads CSV fields as spans straight from Sylvan's buffer.</summary>
+internal sealed class CsvRowSource : RowSource
+{
+    private readonly CsvDataReader _reader;
+    private readonly int _headerRows;
+    private readonly int _maxFieldLength;
+
+    public CsvRowSource(CsvDataReader reader, bool hasHeaderRow, int maxFieldLength)
+    {
+        _maxFieldLength = maxFieldLength;
+        _reader = reader;
+        _headerRows = hasHeaderRow ? 1 : 0;
+    }
+
+    public override int FieldCount => _reader.FieldCount;
+
+    public override int RowFieldCount => _reader.RowFieldCount;
+
+    public override int RowNumber => _reader.RowNumber + _headerRows;
+
+    public override string GetHeader(int ordinal) => _headerRows == 1 ? _reader.GetName(ordinal) : string.Empty;
+
+    public override bool Read()
+    {
+        try
+        {
+            return _reader.Read();
+        }
+        catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
+        {
+            throw Describe(ex, _reader.RowNumber + _headerRows + 1, _maxFieldLength);
+        }
+    }
+
+    public override CellKind GetKind(int ordinal) => _reader.GetFieldSpan(ordinal).IsEmpty ? CellKind.Empty : CellKind.Text;
+
+    public override ReadOnlySpan<char> GetText(int ordinal) => _reader.GetFieldSpan(ordinal);
+
+    public override void Dispose() => _reader.Dispose();
+
+    internal static InvalidDataException Describe(Exception ex, int row, int maxFieldLength) => ex switch
+    {
+        CsvRecordTooLargeException => new InvalidDataException(
+            $"Row {row} is longer than the limit of {maxFieldLength:N0} characters for one record; check for an unclosed quote, or raise DataImportOptions.MaxFieldLength.", ex),
+        CsvMissingHeadersException => new InvalidDataException("The file is empty: it has no header row and no data rows.", ex),
+        CsvFormatException when ex.Message.Contains("without a closing quote", StringComparison.OrdinalIgnoreCase) => new InvalidDataException(
+            $"Row {row}: a quoted field is not closed; the file ends inside quotes. Add the missing closing quote (\").", ex),
+        CsvFormatException => new InvalidDataException(
+            $"Row {row}: the CSV is malformed: a closing quote must be followed by a delimiter or a line break. Double quotes inside a quoted field (\"\").", ex),
+        DecoderFallbackException => new InvalidDataException(
+            $"Row {row}: the file is not valid UTF-8 text. Save it as UTF-8, or give its encoding (e.g. windows-1252).", ex),
+        _ => new InvalidDataException($"Row {row}: {ex.Message}", ex),
+    };
+}

@@ -1,0 +1,41 @@
+namespace DataImport;
+
+/// <summary>Engine-wide settings and limits. Validated when the container starts; every problem is reported at once.</summary>
+public sealed class DataImportOptions
+{
+    /// <summary>Gets or sets the number of rows written to a sink at once.</summary>
+    /// <value>The default is 1000 rows.</value>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Gets or sets how many row errors and skips a job keeps in <see cref="ImportJobDto.Errors"/>.</summary>
+    /// <value>The default is 100.</value>
+    public int MaxReportedErrors { get; set; } = 100;
+
+    /// <summary>Gets or sets the shortest time between two progress reports of a job.</summary>
+    /// <value>The default is 250 milliseconds.</value>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Gets or sets the maximum number of columns a file may have.</summary>
+    /// <value>The default is 16384, a spreadsheet's limit.</value>
+    public int MaxColumns { get; set; } = 16_384;
+
+    /// <summary>Gets or sets the maximum length of one CSV record, in characters.</summary>
+    /// <value>The default is 1,048,576 characters.</value>
+    public int MaxFieldLength { get; set; } = 1_048_576;
+
+    /// <summary>Gets or sets the maximum number of data rows a file may have, or <see langword="null"/> for no limit.</summary>
+    /// <value>The default is 10,000,000 rows.</value>
+    public int? MaxRows { get; set; } = 10_000_000;
+
+    /// <summary>Gets or sets the maximum size of an uploaded file, in bytes, enforced by the job layer and hosts.</summary>
+    /// <value>The default is 1 GiB.</value>
+    public long MaxFileBytes { get; set; } = 1L << 30;
+
+    /// <summary>Gets or sets the maximum uncompressed size of one part of an XLSX workbook, in bytes.</summary>
+    /// <value>The default is 1 GiB.</value>
+    public long MaxUncompressedBytes { get; set; } = 1L << 30;
+
+    /// <summary>Gets or sets the maximum compression ratio of one part of an XLSX workbook.</summary>
+    /// <value>The default is 100.</value>
+    public int MaxCompressionRatio { get; set; } = 100;
+}

@@ -1,0 +1,84 @@
+using DataImport.Conversion;
+using DataImport.Pipeline;
+
+namespace DataImport.Entities;
+
+/// <summary>A registered entity: its schema, the record type a sink receives, and its custom validators.</summary>
+internal abstract class ImportEntity
+{
+    protected ImportEntity(EntitySchema schema)
+    {
+        Schema = schema;
+    }
+
+    public EntitySchema Schema { get; }
+
+    public abstract Type RecordType { get; }
+
+    /// <summary>Builds a record from a converted row; only properties whose <paramref name="mapped"/> flag is set are assigned.</summary>
+    public abstract object CreateRecord(FieldValue[] values, bool[] mapped);
+
+    /// <summary>Runs the entity's custom validators over a record.</summary>
+    public abstract void Validate(object record, List<ValidationProblem> problems);
+
+    /// <summary>Runs the pipeline typed for this entity's records.</summary>
+    public abstract Task<ImportJobDto> RunAsync(ImportEngine engine, ImportRequest request, object sink, ImportRunHooks hooks, ImportJobState state, CancellationToken cancellationToken);
+}
+
+/// <summary>An entity whose records are <typeparamref name="TRecord"/>.</summary>
+internal abstract class ImportEntity<TRecord> : ImportEntity
+    where TRecord : class
+{
+    private readonly List<Func<TRecord, IEnumerable<ValidationProblem>>> _validators = [];
+
+    protected ImportEntity(EntitySchema schema)
+        : base(schema)
+    {
+    }
+
+    public override Type RecordType => typeof(TRecord);
+
+    public void AddValidator(Func<TRecord, IEnumerable<ValidationProblem>> validator) => _validators.Add(validator);
+
+    public override Task<ImportJobDto> RunAsync(ImportEngine engine, ImportRequest request, object sink, ImportRunHooks hooks, ImportJobState state, CancellationToken cancellationToken)
+    {
+        if (sink is not ImportSink<TRecord> typed)
+        {
+            throw new ImportValidationException($"Entity '{Schema.Name}' has records of type {typeof(TRecord).Name}; the sink given writes {sink.GetType().Name}. Use an ImportSink<{typeof(TRecord).Name}>.");
+        }
+
+        return new ImportPipeline<TRecord>(engine, request, this, typed, hooks, state).RunAsync(cancellationToken);
+    }
+
+    public override void Validate(object record, List<ValidationProblem> problems)
+    {
+        foreach (var validator in _validators)
+        {
+            problems.AddRange(validator((TRecord)record));
+        }
+    }
+}
+
+/// <summary>An entity defined at run time; its records are <see cref="ImportRecord"/>.</summary>
+internal sealed class SchemaEntity : ImportEntity<ImportRecord>
+{
+    public SchemaEntity(EntitySchema schema)
+        : base(schema)
+    {
+    }
+
+    public override object CreateRecord(FieldValue[] values, bool[] mapped)
+    {
+        var record = new ImportRecord(Schema);
+        var properties = Schema.Properties;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (mapped[i])
+            {
+                record.SetByOrdinal(i, values[i].ToObject(properties[i].Type));
+            }
+        }
+
+        return record;
+    }
+}

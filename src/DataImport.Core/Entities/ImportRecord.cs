@@ -1,0 +1,137 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+
+namespace DataImport;
+
+/// <summary>
+/// A record of an entity defined at run time: values by property name. Only the properties the file mapped
+/// are present, so a sink updating an existing record changes just those.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A record of an entity is what users call it; it is a dictionary only for convenience.")]
+public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
+{
+    private readonly object?[] _values;
+    private readonly bool[] _present;
+
+    /// <summary>Initializes a new instance of the <see cref="ImportRecord"/> class with no values.</summary>
+    /// <param name="entity">The entity the record belongs to.</param>
+    public ImportRecord(EntitySchema entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        Entity = entity;
+        _values = new object?[entity.Properties.Count];
+        _present = new bool[entity.Properties.Count];
+    }
+
+    /// <summary>Gets the entity the record belongs to.</summary>
+    public EntitySchema Entity { get; }
+
+    /// <summary>Gets the number of properties present in the record.</summary>
+    public int Count => _present.Count(p => p);
+
+    /// <summary>Gets the names of the properties present, in schema order.</summary>
+    public IEnumerable<string> Keys => Entity.Properties.Where(p => _present[p.Ordinal]).Select(p => p.Name);
+
+    /// <summary>Gets the values of the properties present, in schema order.</summary>
+    public IEnumerable<object?> Values => Entity.Properties.Where(p => _present[p.Ordinal]).Select(p => _values[p.Ordinal]);
+
+    /// <summary>Gets or sets the value of a property; setting makes the property present.</summary>
+    /// <param name="key">The property name, any case.</param>
+    /// <returns>The value, or <see langword="null"/> when the property is absent or empty.</returns>
+    /// <exception cref="KeyNotFoundException">The entity has no property of that name.</exception>
+    public object? this[string key]
+    {
+        get => _values[Ordinal(key)];
+        set
+        {
+            var ordinal = Ordinal(key);
+            _values[ordinal] = value;
+            _present[ordinal] = true;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the property is present in the record.</summary>
+    /// <param name="key">The property name, any case.</param>
+    /// <returns><see langword="true"/> when the property is present (its value may be <see langword="null"/>).</returns>
+    public bool ContainsKey(string key)
+    {
+        var property = Entity.FindProperty(key);
+        return property is not null && _present[property.Ordinal];
+    }
+
+    /// <summary>Gets the value of a property when present.</summary>
+    /// <param name="key">The property name, any case.</param>
+    /// <param name="value">The value when present.</param>
+    /// <returns><see langword="true"/> when the property is present.</returns>
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
+    {
+        var property = Entity.FindProperty(key);
+        if (property is not null && _present[property.Ordinal])
+        {
+            value = _values[property.Ordinal];
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Copies the present properties of another record of the same entity over this one.</summary>
+    /// <param name="other">The record whose present values win.</param>
+    /// <exception cref="ArgumentException">The record belongs to another entity.</exception>
+    public void MergeFrom(ImportRecord other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!ReferenceEquals(other.Entity, Entity))
+        {
+            throw new ArgumentException($"Cannot merge a record of '{other.Entity.Name}' into one of '{Entity.Name}'.", nameof(other));
+        }
+
+        for (var i = 0; i < _values.Length; i++)
+        {
+            if (other._present[i])
+            {
+                _values[i] = other._values[i];
+                _present[i] = true;
+            }
+        }
+    }
+
+    /// <summary>Returns a copy of this record.</summary>
+    /// <returns>A new record with the same present values.</returns>
+    public ImportRecord Clone()
+    {
+        var copy = new ImportRecord(Entity);
+        copy.MergeFrom(this);
+        return copy;
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        foreach (var property in Entity.Properties)
+        {
+            if (_present[property.Ordinal])
+            {
+                yield return new KeyValuePair<string, object?>(property.Name, _values[property.Ordinal]);
+            }
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    internal void SetByOrdinal(int ordinal, object? value)
+    {
+        _values[ordinal] = value;
+        _present[ordinal] = true;
+    }
+
+    internal object? GetByOrdinal(int ordinal) => _values[ordinal];
+
+    private int Ordinal(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Entity.FindProperty(key)?.Ordinal
+            ?? throw new KeyNotFoundException($"Entity '{Entity.Name}' has no property '{key}'.");
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace DataImport;
+
+/// <summary>
+/// The state and outcome of one import job, with every field of the seeds' job objects
+/// (<c>id</c>/<c>code</c>, counters, timestamps, <c>payload</c>, <c>output</c>, the not-imported link).
+/// </summary>
+public sealed record ImportJobDto
+{
+    /// <summary>Gets the job id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the code usable for polling; the same as <see cref="Id"/>.</summary>
+    public string Code => Id;
+
+    /// <summary>Gets the entity name.</summary>
+    public required string Entity { get; init; }
+
+    /// <summary>Gets the job type.</summary>
+    /// <value>Always <c>IMPORT</c>.</value>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Serialized as part of the job object.")]
+    public string Type => "IMPORT";
+
+    /// <summary>Gets the tenant the job belongs to.</summary>
+    public string? Domain { get; init; }
+
+    /// <summary>Gets the status.</summary>
+    public ImportJobStatus Status { get; init; }
+
+    /// <summary>Gets the progress from 0 to 100; 100 once the job ends.</summary>
+    public int Progress { get; init; }
+
+    /// <summary>Gets a message about the job: why it failed, or a summary once it ends.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Gets the original file name.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>Gets the number of data rows (excluding the header and blank rows), or <see langword="null"/> until known.</summary>
+    public int? TotalItems { get; init; }
+
+    /// <summary>Gets the number of rows processed: created + updated + skipped + errors.</summary>
+    public int ProcessedItems => CreatedCount + UpdatedCount + SkippedCount + ErrorCount;
+
+    /// <summary>Gets the number of records created.</summary>
+    public int CreatedCount { get; init; }
+
+    /// <summary>Gets the number of records updated.</summary>
+    public int UpdatedCount { get; init; }
+
+    /// <summary>Gets the number of rows skipped (already exists, no matching record, missing required value).</summary>
+    public int SkippedCount { get; init; }
+
+    /// <summary>Gets the number of rows with errors (conversion, validation, or refused by the sink).</summary>
+    public int ErrorCount { get; init; }
+
+    /// <summary>Gets the number of rows imported: created + updated.</summary>
+    public int ImportedCount => CreatedCount + UpdatedCount;
+
+    /// <summary>Gets the number of rows not imported: skipped + errors.</summary>
+    public int FailedCount => SkippedCount + ErrorCount;
+
+    /// <summary>Gets the first row errors and skips, in file order (at most <see cref="DataImportOptions.MaxReportedErrors"/>).</summary>
+    public IReadOnlyList<ImportRowError> Errors { get; init; } = [];
+
+    /// <summary>Gets a time-limited link to the CSV of rows not imported, or <see langword="null"/> when there is none.</summary>
+    public string? NotImportedDownloadUrl { get; init; }
+
+    /// <summary>Gets the request the job runs.</summary>
+    public ImportJobPayload? Payload { get; init; }
+
+    /// <summary>Gets the summary once the job ends, or <see langword="null"/> before.</summary>
+    public ImportJobOutput? Output { get; init; }
+
+    /// <summary>Gets when the job was created (UTC).</summary>
+    public DateTimeOffset CreatedDate { get; init; }
+
+    /// <summary>Gets when the job was created (UTC); the same as <see cref="CreatedDate"/>.</summary>
+    public DateTimeOffset CreatedAt => CreatedDate;
+
+    /// <summary>Gets when the job started (UTC), or <see langword="null"/> while queued.</summary>
+    public DateTimeOffset? StartedDate { get; init; }
+
+    /// <summary>Gets when the job started (UTC); the same as <see cref="StartedDate"/>.</summary>
+    public DateTimeOffset? JobStart => StartedDate;
+
+    /// <summary>Gets when the job ended (UTC) — completed, failed or cancelled — or <see langword="null"/> before.</summary>
+    public DateTimeOffset? CompletedDate { get; init; }
+
+    /// <summary>Gets when the job ended (UTC); the same as <see cref="CompletedDate"/>.</summary>
+    public DateTimeOffset? JobEnd => CompletedDate;
+
+    /// <summary>Gets when the job last changed (UTC).</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Gets when the worker running the job last reported it alive (UTC).</summary>
+    public DateTimeOffset? LastHeartbeat { get; init; }
+
+    /// <summary>Gets how long the job ran, e.g. <c>10 seconds</c>, or <see langword="null"/> before it started.</summary>
+    public string? Duration => StartedDate is { } start ? FormatDuration((CompletedDate ?? UpdatedAt) - start) : null;
+
+    /// <summary>Gets a value indicating whether the job has ended.</summary>
+    [JsonIgnore]
+    public bool IsFinished => Status is ImportJobStatus.Completed or ImportJobStatus.Failed or ImportJobStatus.Cancelled;
+
+    internal static string FormatDuration(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero)
+        {
+            duration = TimeSpan.Zero;
+        }
+
+        if (duration.TotalSeconds < 60)
+        {
+            var seconds = Math.Round(duration.TotalSeconds, duration.TotalSeconds < 10 ? 1 : 0);
+            return $"{seconds.ToString(CultureInfo.InvariantCulture)} second{(seconds == 1 ? "" : "s")}";
+        }
+
+        var minutes = (int)duration.TotalMinutes;
+        return $"{minutes} minute{(minutes == 1 ? "" : "s")} {duration.Seconds} second{(duration.Seconds == 1 ? "" : "s")}";
+    }
+}
+
+/// <summary>The request a job runs, as stored on the job (the seed's <c>payload</c>).</summary>
+public sealed record ImportJobPayload
+{
+    /// <summary>Gets the entity name.</summary>
+    public required string Entity { get; init; }
+
+    /// <summary>Gets the file type.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Gets the original file name.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>Gets the mapping, column number (or header) → property.</summary>
+    public IReadOnlyDictionary<string, string>? Mapping { get; init; }
+
+    /// <summary>Gets the locale.</summary>
+    public string? Locale { get; init; }
+
+    /// <summary>Gets the timezone offset in minutes east of UTC.</summary>
+    public int TimezoneOffset { get; init; }
+
+    /// <summary>Gets the import mode.</summary>
+    public ImportMode Mode { get; init; }
+
+    /// <summary>Gets the worksheet.</summary>
+    public string? Sheet { get; init; }
+
+    /// <summary>Gets a value indicating whether the file has a header row.</summary>
+    public bool HasHeaderRow { get; init; }
+
+    /// <summary>Gets the declared delimiter.</summary>
+    public string? Delimiter { get; init; }
+
+    /// <summary>Gets the declared encoding.</summary>
+    public string? Encoding { get; init; }
+
+    /// <summary>Gets a value indicating whether nothing is written.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Gets the error budget.</summary>
+    public int? ErrorBudget { get; init; }
+
+    /// <summary>Gets the batch size.</summary>
+    public int BatchSize { get; init; }
+
+    internal static ImportJobPayload From(ImportRequest request, int batchSize) => new()
+    {
+        Entity = request.Entity,
+        Type = request.FileType.ToLowerInvariant(),
+        FileName = request.FileName,
+        Mapping = request.Mapping.IsAutomatic
+            ? null
+            : request.Mapping.Entries.GroupBy(e => e.Column?.ToString(CultureInfo.InvariantCulture) ?? e.Header ?? string.Empty)
+                .ToDictionary(g => g.Key, g => g.Last().Property),
+        Locale = request.Locale,
+        TimezoneOffset = request.TimezoneOffset,
+        Mode = request.Mode,
+        Sheet = request.Sheet,
+        HasHeaderRow = request.HasHeaderRow,
+        Delimiter = request.Delimiter?.ToString(),
+        Encoding = request.Encoding,
+        DryRun = request.DryRun,
+        ErrorBudget = request.ErrorBudget,
+        BatchSize = batchSize,
+    };
+}
+
+/// <summary>The summary of a finished job (the seed's <c>output</c>).</summary>
+/// <param name="ImportedCount">Rows imported: created + updated.</param>
+/// <param name="FailedCount">Rows not imported: skipped + errors.</param>
+/// <param name="CreatedCount">Records created.</param>
+/// <param name="UpdatedCount">Records updated.</param>
+/// <param name="SkippedCount">Rows skipped.</param>
+/// <param name="ErrorCount">Rows with errors.</param>
+/// <param name="TotalItems">Data rows read.</param>
+/// <param name="DryRun">Whether nothing was written.</param>
+public sealed record ImportJobOutput(int ImportedCount, int FailedCount, int CreatedCount, int UpdatedCount, int SkippedCount, int ErrorCount, int? TotalItems, bool DryRun);

@@ -1,0 +1,544 @@
+using DataImport.Conversion;
+using DataImport.Diagnostics;
+using DataImport.Entities;
+using DataImport.Mapping;
+using DataImport.Output;
+using DataImport.Reading;
+using Microsoft.Extensions.Logging;
+
+namespace DataImport.Pipeline;
+
+/// <summary>
+/// One run of the engine: reads rows, converts and validates them, and writes them to the sink in batches, applying
+/// the mode as if rows were processed one at a time in file order.
+/// </summary>
+/// <remarks>
+/// A batch is committed before the next batch looks up its keys, so a row matching an earlier row of the same file
+/// is found in the sink and memory stays flat. When a batch write fails it is split in halves, and each half is
+/// decided again against the sink (so outcomes equal a one-row-at-a-time run) until the failing rows stand alone.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The writer is disposed at the end of RunAsync, the only entry point.")]
+internal sealed class ImportPipeline<TRecord>
+    where TRecord : class
+{
+    private readonly ImportEngine _engine;
+    private readonly ImportRequest _request;
+    private readonly ImportEntity<TRecord> _entity;
+    private readonly ImportSink<TRecord> _sink;
+    private readonly ImportRunHooks _hooks;
+    private readonly DataImportOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ImportJobState _state;
+    private readonly int _batchSize;
+    private readonly RawRowArena _arena = new();
+    private readonly PendingRow[] _pending;
+    private readonly HashSet<ImportKey>? _dryRunCreated;
+    private readonly List<ValidationProblem> _validation = [];
+    private int _pendingCount;
+    private int _lastRowRead;
+    private long _lastReport = long.MinValue;
+    private NotImportedWriter? _writer;
+    private string[] _mappedNames = [];
+
+    public ImportPipeline(ImportEngine engine, ImportRequest request, ImportEntity<TRecord> entity, ImportSink<TRecord> sink, ImportRunHooks hooks, ImportJobState state)
+    {
+        _engine = engine;
+        _request = request;
+        _entity = entity;
+        _sink = sink;
+        _hooks = hooks;
+        _options = engine.Options;
+        _time = engine.Time;
+        _logger = engine.Logger;
+        _state = state;
+        _batchSize = request.BatchSize ?? _options.BatchSize;
+        _pending = new PendingRow[_batchSize];
+        _dryRunCreated = request.DryRun && entity.Schema.HasKey ? [] : null;
+    }
+
+    public async Task<ImportJobDto> RunAsync(CancellationToken cancellationToken)
+    {
+        var schema = _entity.Schema;
+        lock (_state.Gate)
+        {
+            _state.Status = ImportJobStatus.InProgress;
+            _state.StartedDate ??= _time.GetUtcNow();
+            _state.UpdatedAt = _time.GetUtcNow();
+            if (_hooks.Resume is { } resume)
+            {
+                _state.Created = resume.Created;
+                _state.Updated = resume.Updated;
+                _state.Skipped = resume.Skipped;
+                _state.Errors = resume.Errors;
+                _state.TotalItems = resume.TotalItems;
+                _state.RowErrors.AddRange(resume.RowErrors);
+            }
+        }
+
+        Log.ImportStarted(_logger, _state.Id, schema.Name, _request.FileName);
+        Report(force: true);
+        RowSource? source = null;
+        try
+        {
+            ImportReaderContext context;
+            int? estimate;
+            (source, context, estimate) = await _engine.OpenAsync(_request, cancellationToken).ConfigureAwait(false);
+            if (_hooks.Resume is null && estimate is not null)
+            {
+                lock (_state.Gate)
+                {
+                    _state.TotalItems = estimate;
+                }
+
+                Report(force: true);
+            }
+
+            var headers = Enumerable.Range(0, source.FieldCount).Select(source.GetHeader).ToArray();
+            var mapping = ResolvedMapping.Resolve(_request.Mapping, schema, _request.Mode, headers, _request.HasHeaderRow);
+            _mappedNames = [.. mapping.Columns.Select(c => c.Property.Name)];
+            if (_request.NotImportedOutput is { } output)
+            {
+                var resuming = _hooks.Resume is not null;
+                _writer = new NotImportedWriter(output, context.OutputDelimiter, source.FieldCount, _request.NeutraliseSourceFormulas, writePreamble: !resuming);
+                if (_request.HasHeaderRow && !resuming)
+                {
+                    _writer.WriteHeader(headers);
+                }
+            }
+
+            await ReadRowsAsync(source, mapping, new ValueConverter(_request.Culture, TimeSpan.FromMinutes(_request.TimezoneOffset)), cancellationToken).ConfigureAwait(false);
+            Finish(ImportJobStatus.Completed, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Finish(ImportJobStatus.Cancelled, "The import was cancelled; rows written before it stay.");
+        }
+        catch (ImportValidationException ex)
+        {
+            Finish(ImportJobStatus.Failed, string.Join(" ", ex.Problems));
+        }
+        catch (ImportStoppedException ex)
+        {
+            Finish(ImportJobStatus.Failed, ex.Message);
+        }
+        catch (InvalidDataException ex)
+        {
+            Finish(ImportJobStatus.Failed, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+        {
+            Finish(ImportJobStatus.Failed, $"The file could not be read: {ex.Message}");
+        }
+#pragma warning disable CA1031 // A job must end with a status and a message, never crash its host.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ImportCrashed(_logger, _state.Id, ex);
+            Finish(ImportJobStatus.Failed, $"The import stopped unexpectedly: {ex.Message}");
+        }
+        finally
+        {
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            source?.Dispose();
+        }
+
+        var final = _state.Snapshot();
+        Log.ImportEnded(_logger, final.Id, final.Status, final.CreatedCount, final.UpdatedCount, final.SkippedCount, final.ErrorCount);
+        _hooks.Progress?.Report(final);
+        return final;
+    }
+
+    private async Task ReadRowsAsync(RowSource source, ResolvedMapping mapping, ValueConverter converter, CancellationToken cancellationToken)
+    {
+        var schema = _entity.Schema;
+        var values = new FieldValue[schema.Properties.Count];
+        var resumeAfter = _hooks.Resume?.LastRow ?? 0;
+        var width = source.FieldCount;
+        var dataRows = _hooks.Resume is { } resume ? resume.Created + resume.Updated + resume.Skipped + resume.Errors : 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            bool more;
+            try
+            {
+                more = source.Read();
+            }
+            catch (InvalidDataException)
+            {
+                // Rows read before the bad spot are still imported, whatever the batch size.
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            var rowNumber = source.RowNumber;
+            if (rowNumber <= resumeAfter || source.IsBlankRow())
+            {
+                continue;
+            }
+
+            dataRows++;
+            if (_options.MaxRows is { } maxRows && dataRows > maxRows)
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                throw new ImportStoppedException($"The file has more than {maxRows:N0} data rows, the limit; rows up to row {_lastRowRead} were processed.");
+            }
+
+            _lastRowRead = rowNumber;
+            var row = _pending[_pendingCount] ??= new PendingRow();
+            row.Reset(rowNumber, _arena.FieldTotal);
+            if (_writer is not null)
+            {
+                var count = Math.Min(source.RowFieldCount, width);
+                for (var i = 0; i < count; i++)
+                {
+                    source.AppendSourceText(i, converter.Culture, _arena);
+                }
+
+                row.RawCount = count;
+            }
+
+            ConvertRow(source, mapping, converter, values, row);
+            _pendingCount++;
+            if (_pendingCount == _batchSize)
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await CommitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_state.Gate)
+        {
+            _state.TotalItems = dataRows;
+        }
+    }
+
+    private void ConvertRow(RowSource source, ResolvedMapping mapping, ValueConverter converter, FieldValue[] values, PendingRow row)
+    {
+        var schema = _entity.Schema;
+        var rowFields = source.RowFieldCount;
+        var missingRequired = false;
+        foreach (var (column, property) in mapping.Columns)
+        {
+            ref var value = ref values[property.Ordinal];
+            value.HasValue = false;
+            string? error;
+            if (column >= rowFields)
+            {
+                error = $"the row has only {rowFields} column{(rowFields == 1 ? "" : "s")}, so column {column + 1} is missing";
+            }
+            else
+            {
+                error = source.GetKind(column) switch
+                {
+                    CellKind.Empty => null,
+                    CellKind.Text => converter.ConvertText(source.GetText(column), property, ref value),
+                    CellKind.Number => converter.ConvertNumber(source.GetNumber(column), property, ref value),
+                    CellKind.DateTime => converter.ConvertDateTime(source.GetDateTime(column), property, ref value),
+                    CellKind.Boolean => converter.ConvertBoolean(source.GetBoolean(column), property, ref value),
+                    _ => $"the cell holds the spreadsheet error {source.GetText(column)}",
+                };
+            }
+
+            if (error is not null)
+            {
+                row.Problems.Add(new FieldProblem(column + 1, property.Name, error));
+            }
+            else if (!value.HasValue && (property.Required || IsKey(property)))
+            {
+                missingRequired = true;
+                row.Problems.Add(new FieldProblem(column + 1, property.Name, IsKey(property) && !property.Required ? "a key value is required to match records" : "a value is required"));
+            }
+        }
+
+        if (row.Problems.Count > 0)
+        {
+            // Any conversion error makes the row an error; only missing values alone make it skipped.
+            row.Outcome = row.Problems.Count == CountMissing(row) && missingRequired ? RowOutcome.Skipped : RowOutcome.Error;
+            return;
+        }
+
+        var record = _entity.CreateRecord(values, mapping.Mapped);
+        _validation.Clear();
+        _entity.Validate(record, _validation);
+        if (_validation.Count > 0)
+        {
+            foreach (var problem in _validation)
+            {
+                var column = problem.Property is null ? null : mapping.Columns.Where(c => string.Equals(c.Property.Name, problem.Property, StringComparison.OrdinalIgnoreCase)).Select(c => (int?)(c.Column + 1)).FirstOrDefault();
+                row.Problems.Add(new FieldProblem(column, problem.Property, problem.Message));
+            }
+
+            row.Outcome = RowOutcome.Error;
+            return;
+        }
+
+        row.Record = record;
+        if (schema.HasKey)
+        {
+            var key = new object?[schema.Key.Count];
+            for (var i = 0; i < key.Length; i++)
+            {
+                var property = schema.Key[i];
+                key[i] = values[property.Ordinal].ToObject(property.Type);
+            }
+
+            row.Key = new ImportKey(key);
+        }
+    }
+
+    private bool IsKey(EntityProperty property)
+    {
+        foreach (var key in _entity.Schema.Key)
+        {
+            if (ReferenceEquals(key, property))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int CountMissing(PendingRow row) =>
+        row.Problems.Count(p => p.Message is "a value is required" or "a key value is required to match records");
+
+    private async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_pendingCount == 0)
+        {
+            return;
+        }
+
+        var candidates = new List<int>(_pendingCount);
+        for (var i = 0; i < _pendingCount; i++)
+        {
+            if (_pending[i].Outcome is null)
+            {
+                candidates.Add(i);
+            }
+        }
+
+        if (candidates.Count > 0)
+        {
+            await DecideAndWriteAsync(candidates, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_state.Gate)
+        {
+            for (var i = 0; i < _pendingCount; i++)
+            {
+                Apply(_pending[i]);
+            }
+
+            _state.UpdatedAt = _time.GetUtcNow();
+        }
+
+        var lastRow = _pending[_pendingCount - 1].Row;
+        _pendingCount = 0;
+        _arena.Clear();
+        long notImportedBytes = 0;
+        if (_writer is not null)
+        {
+            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            notImportedBytes = _request.NotImportedOutput is { CanSeek: true } output ? output.Length : 0;
+        }
+
+        if (_hooks.OnCheckpoint is { } onCheckpoint)
+        {
+            ImportCheckpoint checkpoint;
+            lock (_state.Gate)
+            {
+                checkpoint = new ImportCheckpoint(lastRow, _state.Created, _state.Updated, _state.Skipped, _state.Errors, _state.TotalItems, notImportedBytes, [.. _state.RowErrors]);
+            }
+
+            await onCheckpoint(checkpoint, _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+        }
+
+        Report(force: false);
+        if (_request.ErrorBudget is { } budget && _state.Errors > budget)
+        {
+            throw new ImportStoppedException($"Stopped after {_state.Errors} rows with errors, over the error budget of {budget}; rows up to row {lastRow} were processed and those without errors were imported.");
+        }
+    }
+
+    private async Task DecideAndWriteAsync(List<int> rows, CancellationToken cancellationToken)
+    {
+        var schema = _entity.Schema;
+        IReadOnlySet<ImportKey> existing = EmptyKeys;
+        if (schema.HasKey)
+        {
+            var keys = new HashSet<ImportKey>();
+            foreach (var i in rows)
+            {
+                keys.Add(_pending[i].Key!);
+            }
+
+            existing = await _sink.FindExistingAsync([.. keys], cancellationToken).ConfigureAwait(false);
+        }
+
+        var createdHere = schema.HasKey ? new HashSet<ImportKey>() : null;
+        var decisions = new RowOutcome[rows.Count];
+        var reasons = new string?[rows.Count];
+        var writes = new List<ImportWrite<TRecord>>(rows.Count);
+        for (var n = 0; n < rows.Count; n++)
+        {
+            var row = _pending[rows[n]];
+            var key = row.Key;
+            var exists = key is not null && (existing.Contains(key) || createdHere!.Contains(key) || (_dryRunCreated?.Contains(key) ?? false));
+            switch (_request.Mode)
+            {
+                case ImportMode.CreateOnly when exists:
+                    decisions[n] = RowOutcome.Skipped;
+                    reasons[n] = $"already exists: a record with {DescribeKey(key!)} is already there";
+                    continue;
+                case ImportMode.UpdateOnly when !exists:
+                    decisions[n] = RowOutcome.Skipped;
+                    reasons[n] = $"no matching record with {DescribeKey(key!)}";
+                    continue;
+            }
+
+            var kind = exists ? ImportWriteKind.Update : ImportWriteKind.Create;
+            decisions[n] = exists ? RowOutcome.Updated : RowOutcome.Created;
+            if (!exists && key is not null)
+            {
+                createdHere!.Add(key);
+            }
+
+            writes.Add(new ImportWrite<TRecord>(kind, (TRecord)row.Record!, key, row.Row, _mappedNames));
+        }
+
+        if (writes.Count > 0 && !_request.DryRun)
+        {
+            try
+            {
+                await _sink.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (rows.Count == 1)
+                {
+                    var row = _pending[rows[0]];
+                    row.Outcome = RowOutcome.Error;
+                    row.Problems.Add(new FieldProblem(null, null, $"not saved: {ex.Message}"));
+                    return;
+                }
+
+                Log.BatchSplit(_logger, _state.Id, writes.Count, ex.Message);
+                var half = rows.Count / 2;
+                await DecideAndWriteAsync(rows[..half], cancellationToken).ConfigureAwait(false);
+                await DecideAndWriteAsync(rows[half..], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (_dryRunCreated is not null && createdHere is not null)
+        {
+            _dryRunCreated.UnionWith(createdHere);
+        }
+
+        for (var n = 0; n < rows.Count; n++)
+        {
+            var row = _pending[rows[n]];
+            row.Outcome = decisions[n];
+            row.RowReason = reasons[n];
+        }
+    }
+
+    private string DescribeKey(ImportKey key)
+    {
+        var schema = _entity.Schema;
+        return string.Join(", ", schema.Key.Select((p, i) => $"{p.Name} = {key[i]}"));
+    }
+
+    private void Apply(PendingRow row)
+    {
+        switch (row.Outcome)
+        {
+            case RowOutcome.Created:
+                _state.Created++;
+                return;
+            case RowOutcome.Updated:
+                _state.Updated++;
+                return;
+            case RowOutcome.Skipped:
+                _state.Skipped++;
+                break;
+            default:
+                _state.Errors++;
+                break;
+        }
+
+        var outcome = row.Outcome ?? RowOutcome.Error;
+        if (row.Problems.Count == 0)
+        {
+            AddError(new ImportRowError(row.Row, null, null, row.RowReason ?? string.Empty, outcome));
+        }
+        else
+        {
+            foreach (var problem in row.Problems)
+            {
+                AddError(new ImportRowError(row.Row, problem.Column, problem.Property, problem.Message, outcome));
+            }
+        }
+
+        _writer?.WriteRow(_arena, row.RawStart, row.RawCount, row.Row, row.Reason());
+    }
+
+    private void AddError(ImportRowError error)
+    {
+        if (_state.RowErrors.Count < _options.MaxReportedErrors)
+        {
+            _state.RowErrors.Add(error);
+        }
+    }
+
+    private void Finish(ImportJobStatus status, string? message)
+    {
+        if (status == ImportJobStatus.Failed && message is not null)
+        {
+            Log.ImportFailed(_logger, _state.Id, message);
+        }
+
+        lock (_state.Gate)
+        {
+            _state.Status = status;
+            _state.Message = message ?? Summary();
+            _state.CompletedDate = _time.GetUtcNow();
+            _state.UpdatedAt = _state.CompletedDate.Value;
+        }
+
+        _hooks.OnState?.Invoke(_state);
+    }
+
+    private string Summary() =>
+        $"{(_request.DryRun ? "Dry run: would have " : string.Empty)}{(_request.DryRun ? "created" : "Created")} {_state.Created}, updated {_state.Updated}, skipped {_state.Skipped}, {_state.Errors} with errors.";
+
+    private void Report(bool force)
+    {
+        var now = _time.GetTimestamp();
+        if (!force && _lastReport != long.MinValue && _time.GetElapsedTime(_lastReport, now) < _options.ProgressInterval)
+        {
+            _hooks.OnState?.Invoke(_state);
+            return;
+        }
+
+        _lastReport = now;
+        _hooks.OnState?.Invoke(_state);
+        _hooks.Progress?.Report(_state.Snapshot());
+    }
+
+    private static readonly IReadOnlySet<ImportKey> EmptyKeys = new HashSet<ImportKey>();
+}
+
+/// <summary>The job stopped early for a reason the user can act on (a limit or the error budget).</summary>
+internal sealed class ImportStoppedException(string message) : Exception(message);

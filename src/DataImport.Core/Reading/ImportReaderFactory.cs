@@ -1,0 +1,27 @@
+using System.Data.Common;
+
+namespace DataImport;
+
+/// <summary>
+/// Opens files of one type as a <see cref="DbDataReader"/>. DataImport ships <c>csv</c> and <c>xlsx</c>;
+/// a host registers its own for other types with <c>AddReader</c>.
+/// </summary>
+/// <remarks>
+/// The reader's <see cref="DbDataReader.GetName"/> gives header names (empty without a header row), and
+/// <see cref="DbDataReader.GetValue"/> a <see cref="string"/>, <see cref="double"/>, <see cref="bool"/>,
+/// <see cref="DateTime"/> (local time at the request's offset) or <see cref="DBNull"/> per cell. A reader that
+/// implements <see cref="IImportRowNumber"/> gives the spreadsheet row number of each row; otherwise rows are
+/// numbered consecutively after the header.
+/// </remarks>
+public abstract class ImportReaderFactory
+{
+    /// <summary>Gets the file type this factory reads, e.g. <c>csv</c> (compared case-insensitively).</summary>
+    public abstract string FileType { get; }
+
+    /// <summary>Opens a file.</summary>
+    /// <param name="context">The file and the request's reading options.</param>
+    /// <param name="cancellationToken">A token to cancel opening.</param>
+    /// <returns>A reader positioned before the first data row.</returns>
+    /// <exception cref="InvalidDataException">The file cannot be read as this type; the message says why.</exception>
+    public abstract ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken);
+}

@@ -1,0 +1,53 @@
+namespace DataImport;
+
+/// <summary>
+/// The host's persistence for one entity: finds existing records by key and writes batches of creates and updates.
+/// </summary>
+/// <typeparam name="TRecord">The record type: the entity's class, or <see cref="ImportRecord"/> for run-time entities.</typeparam>
+/// <remarks>
+/// <para>
+/// <see cref="WriteAsync"/> must be atomic: either every write of the batch lands or none does (use a
+/// transaction). When it throws, the engine splits the batch and retries the halves to isolate the failing rows,
+/// which become errors carrying the exception's message; the other rows land.
+/// </para>
+/// <para>
+/// Keys are compared with <see cref="ImportKey"/> equality. The engine commits a batch before it looks up the
+/// keys of the next, so a row whose key equals an earlier row's is found by <see cref="FindExistingAsync"/>.
+/// New virtual members may be added in later versions with default implementations.
+/// </para>
+/// </remarks>
+public abstract class ImportSink<TRecord>
+    where TRecord : class
+{
+    /// <summary>Returns which of the given keys already have a record.</summary>
+    /// <param name="keys">The distinct keys of a batch.</param>
+    /// <param name="cancellationToken">A token to cancel the lookup.</param>
+    /// <returns>The keys that exist.</returns>
+    public abstract ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken);
+
+    /// <summary>Writes a batch of creates and updates, in order, atomically.</summary>
+    /// <param name="batch">The writes in file order; a key may appear more than once (a create then updates).</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when the batch is committed.</returns>
+    public abstract ValueTask WriteAsync(IReadOnlyList<ImportWrite<TRecord>> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>Whether a write creates a record or updates an existing one.</summary>
+public enum ImportWriteKind
+{
+    /// <summary>A new record.</summary>
+    Create,
+
+    /// <summary>An update of the record with the same key; only the mapped properties change.</summary>
+    Update,
+}
+
+/// <summary>One write of a batch.</summary>
+/// <typeparam name="TRecord">The record type.</typeparam>
+/// <param name="Kind">Create or update.</param>
+/// <param name="Record">The record built from the row.</param>
+/// <param name="Key">The record's key, or <see langword="null"/> when the entity has none.</param>
+/// <param name="Row">The row number in the file, as a spreadsheet shows it.</param>
+/// <param name="MappedProperties">The properties the file provided; an update changes only these.</param>
+public sealed record ImportWrite<TRecord>(ImportWriteKind Kind, TRecord Record, ImportKey? Key, int Row, IReadOnlyList<string> MappedProperties)
+    where TRecord : class;
