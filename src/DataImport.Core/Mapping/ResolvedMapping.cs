@@ -76,9 +76,9 @@ internal sealed class ResolvedMapping
 
         foreach (var property in schema.Properties)
         {
-            if (property.Required && !byProperty.ContainsKey(property) && !schema.Key.Contains(property))
+            if (mode != ImportMode.UpdateOnly && property.Required && !byProperty.ContainsKey(property) && !schema.Key.Contains(property))
             {
-                problems.Add($"Mapping: required property '{property.Name}' is not mapped, so every row would be skipped.");
+                problems.Add($"Mapping: required property '{property.Name}' is not mapped, so no record could be created; map it, or use UpdateOnly to change existing records only.");
             }
         }
 
@@ -117,7 +117,7 @@ internal sealed class ResolvedMapping
                 problems.Add($"Mapping: no header matches key property '{key.Name}' of '{schema.Name}'.");
             }
 
-            foreach (var required in schema.Properties.Where(p => p.Required && columns.All(c => c.Property != p) && !schema.Key.Contains(p)))
+            foreach (var required in schema.Properties.Where(p => mode != ImportMode.UpdateOnly && p.Required && columns.All(c => c.Property != p) && !schema.Key.Contains(p)))
             {
                 problems.Add($"Mapping: no header matches required property '{required.Name}' of '{schema.Name}'.");
             }
