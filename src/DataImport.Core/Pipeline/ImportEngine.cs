@@ -207,6 +207,7 @@ public sealed class ImportEngine
         RowSource source = reader switch
         {
             CsvDataReader csv => new CsvRowSource(csv, request.HasHeaderRow, Options.MaxFieldLength),
+            XlsxDataReader xlsx => new Xlsx.XlsxRowSource(xlsx, request.HasHeaderRow),
             _ => new DataReaderRowSource(reader, request.HasHeaderRow),
         };
         if (source.FieldCount > Options.MaxColumns)
@@ -221,6 +222,7 @@ public sealed class ImportEngine
     private static IEnumerable<ImportReaderFactory> BuiltInReaders()
     {
         yield return new CsvImportReaderFactory();
+        yield return new Xlsx.XlsxImportReaderFactory();
     }
 
     private InProcessImportJob StartCore(ImportRequest request, ImportEntity entity, object sink, IProgress<ImportJobDto>? progress)

@@ -1,0 +1,147 @@
+using System.Text;
+using static DataImport.Tests.Xlsx.X;
+
+namespace DataImport.Tests.Xlsx;
+
+public sealed class XlsxImportTests
+{
+    // Styles: xf 0 General, xf 1 date (id 14), xf 2 date-time (id 22).
+    private static TestXlsx Workbook(params string[] rows) =>
+        new TestXlsx().Styles([0, 14, 22]).Sheet("Customers", rows);
+
+    private static async Task<(ImportJobDto Job, InMemoryImportSink<ImportRecord> Sink, string NotImported)> Import(
+        TestXlsx workbook, string? locale = null, int offset = 0, ColumnMapping? mapping = null, string? sheet = null, ImportMode mode = ImportMode.CreateOnly, InMemoryImportSink<ImportRecord>? sink = null)
+    {
+        using var file = new TempFile(workbook.Build(), ".xlsx");
+        await using var input = file.Open();
+        using var output = new MemoryStream();
+        sink ??= new InMemoryImportSink<ImportRecord>();
+        var request = new ImportRequest
+        {
+            Entity = "Customer", FileType = "xlsx", File = input, FileName = "customers.xlsx", Mapping = mapping ?? ColumnMapping.ByHeaderName,
+            Locale = locale, TimezoneOffset = offset, Sheet = sheet, Mode = mode, NotImportedOutput = output,
+        };
+        var job = await TestEngine.Dynamic().RunAsync(request, sink);
+        return (job, sink, Encoding.UTF8.GetString(output.ToArray()).TrimStart('\uFEFF'));
+    }
+
+    [Fact]
+    public async Task Import_XlsxWithTypedCells_ConvertsNumbersCultureFreeAndDatesAtOffset()
+    {
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Name"), Inline("B1", "Email"), Inline("C1", "Balance"), Inline("D1", "Born"), Inline("E1", "Joined"), Inline("F1", "Active")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com"), N("C2", "1234.5"), N("D2", "45352", 1), N("E2", "45352.5", 2), B("F2", true)));
+
+        var (job, sink, _) = await Import(workbook, locale: "de-DE", offset: 120);
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        job.CreatedCount.Should().Be(1, string.Join(" ", job.Errors.Select(e => e.Message)));
+        var record = sink.Records.Single();
+        record["Balance"].Should().Be(1234.5m);
+        record["Born"].Should().Be(new DateOnly(2024, 3, 1));
+        record["Joined"].Should().Be(new DateTimeOffset(2024, 3, 1, 10, 0, 0, TimeSpan.Zero));
+        record["Active"].Should().Be(true);
+    }
+
+    [Fact]
+    public async Task Import_XlsxTextCells_AreParsedWithTheLocale()
+    {
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Name"), Inline("B1", "Email"), Inline("C1", "Balance")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com"), Inline("C2", "1.234,5")));
+
+        var (_, sink, _) = await Import(workbook, locale: "de-DE");
+
+        sink.Records.Single()["Balance"].Should().Be(1234.5m);
+    }
+
+    [Fact]
+    public async Task Import_XlsxErrorCellMapped_IsARowErrorNamingTheError()
+    {
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Name"), Inline("B1", "Email"), Inline("C1", "Balance")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com"), E("C2", "#N/A")));
+
+        var (job, _, _) = await Import(workbook);
+
+        job.Errors.Single().Should().Be(new ImportRowError(2, 3, "Balance", "the cell holds the spreadsheet error #N/A", RowOutcome.Error));
+    }
+
+    [Fact]
+    public async Task Import_XlsxSparseRows_ReportsSpreadsheetRowNumbers()
+    {
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Name"), Inline("B1", "Email")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com")),
+            Row(7, Inline("B7", "nobody@x.com")));
+
+        var (job, _, notImported) = await Import(workbook);
+
+        job.TotalItems.Should().Be(2);
+        job.Errors.Single().Row.Should().Be(7);
+        notImported.Should().Be("Name,Email,Row,Reason\r\n,nobody@x.com,7,Name (column 1): a value is required\r\n");
+    }
+
+    [Fact]
+    public async Task Import_XlsxNotImportedFile_WritesTypedCellsSoTheyParseBackUnderTheSameSettings()
+    {
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Name"), Inline("B1", "Email"), Inline("C1", "Balance"), Inline("D1", "Born"), Inline("E1", "Joined"), Inline("F1", "Tier")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com"), N("C2", "1234.5"), N("D2", "45352", 1), N("E2", "45352.75", 2), Inline("F2", "Bronze")));
+
+        var (job, _, notImported) = await Import(workbook, locale: "de-DE", offset: 60);
+        job.ErrorCount.Should().Be(1);
+        notImported.Should().Be("Name,Email,Balance,Born,Joined,Tier,Row,Reason\r\nAda,ada@x.com,\"1234,5\",2024-03-01,2024-03-01T18:00:00,Bronze,2,\"Tier (column 6): 'Bronze' is not one of the allowed values: Gold, Silver\"\r\n");
+
+        // Fix the value and import the not-imported CSV with the same mapping and settings: the row lands with the same values.
+        var fixedCsv = notImported.Replace("Bronze", "Gold", StringComparison.Ordinal);
+        using var file = new TempFile(fixedCsv);
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+        var rerun = await TestEngine.Dynamic().RunAsync(TestEngine.Csv(input, locale: "de-DE", offset: 60), sink);
+
+        rerun.CreatedCount.Should().Be(1, string.Join(" ", rerun.Errors.Select(e => e.Message)));
+        var record = sink.Records.Single();
+        record["Balance"].Should().Be(1234.5m);
+        record["Born"].Should().Be(new DateOnly(2024, 3, 1));
+        record["Joined"].Should().Be(new DateTimeOffset(2024, 3, 1, 17, 0, 0, TimeSpan.Zero));
+        record["Tier"].Should().Be("Gold");
+    }
+
+    [Fact]
+    public async Task Import_XlsxSecondSheetByName_ReadsThatSheet()
+    {
+        var workbook = new TestXlsx()
+            .Sheet("Other", Row(1, Inline("A1", "x")))
+            .Sheet("Customers", Row(1, Inline("A1", "Name"), Inline("B1", "Email")), Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com")));
+
+        var (job, sink, _) = await Import(workbook, sheet: "customers");
+
+        job.CreatedCount.Should().Be(1, job.Message);
+        sink.Records.Single()["Name"].Should().Be("Ada");
+    }
+
+    [Fact]
+    public async Task Import_XlsxUnknownSheet_FailsTheJobNamingTheSheets()
+    {
+        var workbook = new TestXlsx().Sheet("Customers", Row(1, Inline("A1", "Name")));
+
+        var (job, _, _) = await Import(workbook, sheet: "Nope");
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Contain("Nope").And.Contain("Customers");
+    }
+
+    [Fact]
+    public async Task Import_NotAZipNamedXlsx_FailsWithClearMessage()
+    {
+        using var file = new TempFile("Name,Email\nAda,a@x.com\n", ".xlsx");
+        await using var input = file.Open();
+        var request = new ImportRequest { Entity = "Customer", FileType = "xlsx", File = input };
+
+        var job = await TestEngine.Dynamic().RunAsync(request, new InMemoryImportSink<ImportRecord>());
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Contain("not a valid XLSX workbook");
+    }
+}
