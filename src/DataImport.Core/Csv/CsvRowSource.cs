@@ -34,7 +34,7 @@ internal sealed class CsvRowSource : RowSource
         }
         catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
         {
-            throw Describe(ex, _reader.RowNumber + _headerRows + 1, _maxFieldLength);
+            throw Describe(ex, _reader.RowNumber + _headerRows, _maxFieldLength);
         }
     }
 

@@ -1,0 +1,124 @@
+using System.Text;
+
+namespace DataImport.Tests.Csv;
+
+public sealed class BadInputTests
+{
+    private static async Task<(ImportJobDto Job, InMemoryImportSink<Customer> Sink)> Import(byte[] content, ColumnMapping? mapping = null, int? batchSize = null)
+    {
+        using var file = new TempFile(content);
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<Customer>();
+        var job = await TestEngine.Customers().RunAsync(TestEngine.Csv(input, mapping: mapping, batchSize: batchSize), sink);
+        return (job, sink);
+    }
+
+    private static Task<(ImportJobDto Job, InMemoryImportSink<Customer> Sink)> Import(string text, ColumnMapping? mapping = null, int? batchSize = null) =>
+        Import(Encoding.UTF8.GetBytes(text), mapping, batchSize);
+
+    [Fact]
+    public async Task Import_EmptyFile_FailsSayingItIsEmpty()
+    {
+        var (job, _) = await Import([]);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("The file is empty: it has no header row and no data rows.");
+    }
+
+    [Fact]
+    public async Task Import_HeaderOnly_CompletesWithNoRows()
+    {
+        var (job, sink) = await Import("Name,Email\r\n");
+
+        job.Status.Should().Be(ImportJobStatus.Completed);
+        job.TotalItems.Should().Be(0);
+        job.ProcessedItems.Should().Be(0);
+        sink.Records.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_UnterminatedQuote_KeepsEarlierRowsAndFailsNamingTheRow()
+    {
+        var (job, sink) = await Import("Name,Email\nAda,a@x.com\n\"Bob,b@x.com\nCy,c@x.com\n", batchSize: 1000);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Row 3: a quoted field is not closed; the file ends inside quotes. Add the missing closing quote (\").");
+        job.CreatedCount.Should().Be(1);
+        sink.Records.Single().Name.Should().Be("Ada");
+    }
+
+    [Fact]
+    public async Task Import_TextAfterClosingQuote_FailsNamingTheRow()
+    {
+        var (job, sink) = await Import("Name,Email\nAda,a@x.com\n\"Bo\"b,b@x.com\n");
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().StartWith("Row 3: the CSV is malformed");
+        sink.Records.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Import_RaggedRows_ShortRowIsAnErrorLongRowIgnoresExtras()
+    {
+        var (job, sink) = await Import("Name,Email,Balance\nAda\nBob,b@x.com,1,extra,more\n");
+
+        job.Status.Should().Be(ImportJobStatus.Completed);
+        job.ErrorCount.Should().Be(1);
+        job.Errors.Select(e => (e.Row, e.Column, e.Property, e.Message)).Should().Equal(
+            (2, 2, "Email", "the row has only 1 column, so column 2 is missing"),
+            (2, 3, "Balance", "the row has only 1 column, so column 3 is missing"));
+        sink.Records.Single().Name.Should().Be("Bob");
+    }
+
+    [Fact]
+    public async Task Import_InvalidUtf8_FailsSuggestingTheEncoding()
+    {
+        var bytes = Encoding.UTF8.GetBytes("Name,Email\nAda,a@x.com\n").Concat(new byte[] { 0x4A, 0xE9, 0x72, 0xF4, 0x6D, 0x65, 0x2C, 0x6A, 0x40, 0x78, 0x0A }).ToArray();
+
+        var (job, _) = await Import(bytes);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Contain("not valid UTF-8").And.Contain("windows-1252");
+    }
+
+    [Fact]
+    public async Task Import_TenMegabyteField_FailsWithTheLimitInsteadOfExhaustingMemory()
+    {
+        var (job, sink) = await Import("Name,Email\nAda,a@x.com\n" + new string('x', 10 * 1024 * 1024) + ",b@x.com\nCy,c@x.com\n");
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().StartWith("Row 3 is longer than the limit of 1,048,576 characters");
+        sink.Records.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Import_BinaryBytesNamedCsv_FailsSayingItIsNotText()
+    {
+        var bytes = new byte[4096];
+        new Random(42).NextBytes(bytes);
+        bytes[10] = 0;
+
+        var (job, _) = await Import(bytes);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("The file is not CSV text: it contains binary data. Check that the file and its type are right.");
+    }
+
+    [Fact]
+    public async Task Import_XlsxBytesNamedCsv_SuggestsTheXlsxType()
+    {
+        var (job, _) = await Import(new Xlsx.TestXlsx().Sheet("S", Xlsx.X.Row(1, Xlsx.X.Inline("A1", "Name"))).Build());
+
+        job.Message.Should().Contain("Import it with type 'xlsx'");
+    }
+
+    [Fact]
+    public async Task Import_MappingToColumnTheFileLacks_FailsBeforeAnyRowIsWritten()
+    {
+        var (job, sink) = await Import("Name,Email\nAda,a@x.com\n", TestEngine.Map("Name", "Email").Map(5, "Balance"));
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Mapping: column 5 → 'Balance', but the file has only 2 columns.");
+        sink.Records.Should().BeEmpty();
+    }
+}

@@ -1,0 +1,94 @@
+namespace DataImport.Tests.Mapping;
+
+public sealed class MappingTests
+{
+    private static ImportEngine Engine => TestEngine.Dynamic();
+
+    private static ImportRequest Request(Stream input, ColumnMapping mapping) => TestEngine.Csv(input, mapping: mapping);
+
+    [Fact]
+    public void Validate_BadIndexesUnknownAndDuplicateProperties_ReportsEveryProblemAtOnce()
+    {
+        var mapping = new ColumnMapping().Map(0, "Name").Map(-2, "Balance").Map(2, "Emial").Map(3, "Email").Map(4, "email");
+        using var input = new MemoryStream();
+
+        var act = () => Engine.Validate(Request(input, mapping));
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Should().Equal(
+            "Mapping: column 0 is not valid; columns are numbered from 1.",
+            "Mapping: column -2 is not valid; columns are numbered from 1.",
+            "Mapping: column 2 maps to 'Emial', which is not a property of 'Customer' (properties: Name, Email, Balance, Born, Joined, Active, Tier).",
+            "Mapping: property 'Email' is mapped twice (column 3 and column 4); map each property once.");
+    }
+
+    [Fact]
+    public void Validate_KeyOrRequiredPropertyNotMapped_IsReported()
+    {
+        using var input = new MemoryStream();
+
+        var act = () => Engine.Validate(Request(input, new ColumnMapping().Map(1, "Balance")));
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Should().Equal(
+            "Mapping: key property 'Email' of 'Customer' is not mapped; it is needed to match existing records.",
+            "Mapping: required property 'Name' is not mapped, so no record could be created; map it, or use UpdateOnly to change existing records only.");
+    }
+
+    [Fact]
+    public void Validate_UnknownEntityTypeLocaleAndOffset_AreAllReported()
+    {
+        using var input = new MemoryStream();
+        var request = new ImportRequest { Entity = "Nope", FileType = "pdf", File = input, Locale = "xx-YY-bad", TimezoneOffset = 5000 };
+
+        var act = () => Engine.Validate(request);
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Should().HaveCount(4)
+            .And.Contain(p => p.Contains("entity 'Nope' is not known"))
+            .And.Contain(p => p.Contains("'pdf' is not supported"))
+            .And.Contain(p => p.Contains("'xx-YY-bad'"))
+            .And.Contain(p => p.Contains("5000"));
+    }
+
+    [Fact]
+    public async Task Import_MapByHeaderName_IgnoresCaseAndUnmappedColumns()
+    {
+        using var file = new TempFile("Ignored,E-MAIL,full name\nzzz,a@x.com,Ada\n");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+
+        var job = await Engine.RunAsync(Request(input, new ColumnMapping().Map("e-mail", "Email").Map("Full Name", "Name")), sink);
+
+        job.CreatedCount.Should().Be(1, job.Message);
+        sink.Records.Single().Should().BeEquivalentTo(new Dictionary<string, object?> { ["Name"] = "Ada", ["Email"] = "a@x.com" });
+    }
+
+    [Fact]
+    public async Task Import_MapByHeaderNameMissingHeader_FailsListingTheHeaders()
+    {
+        using var file = new TempFile("Name,Mail\nAda,a@x.com\n");
+        await using var input = file.Open();
+
+        var job = await Engine.RunAsync(Request(input, new ColumnMapping().Map(1, "Name").Map("Email", "Email")), new InMemoryImportSink<ImportRecord>());
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Mapping: no column has the header 'Email' (headers: Name, Mail).");
+    }
+
+    [Fact]
+    public void Parse_SeedJson_MapsIndexesAndHeaders()
+    {
+        var mapping = ColumnMapping.Parse("""{"1":"Name","2":"Email","Balance":"Balance"}""");
+
+        mapping.Entries.Should().Equal(new ColumnMappingEntry(1, null, "Name"), new ColumnMappingEntry(2, null, "Email"), new ColumnMappingEntry(null, "Balance", "Balance"));
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("{\"1\": 5}")]
+    [InlineData("{not json")]
+    public void Parse_InvalidJson_ThrowsValidationError(string json)
+    {
+        var act = () => ColumnMapping.Parse(json);
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Single().Should().StartWith("Mapping:");
+    }
+}
