@@ -100,7 +100,7 @@ internal sealed class ImportPipeline<TRecord>
             if (_request.NotImportedOutput is { } output)
             {
                 var resuming = _hooks.Resume is not null;
-                _writer = new NotImportedWriter(output, context.OutputDelimiter, source.FieldCount, _request.NeutraliseSourceFormulas, writePreamble: !resuming);
+                _writer = new NotImportedWriter(output, context.OutputDelimiter, SourceWidth(headers), _request.NeutraliseSourceFormulas, writePreamble: !resuming);
                 if (_request.HasHeaderRow && !resuming)
                 {
                     _writer.WriteHeader(headers);
@@ -153,12 +153,26 @@ internal sealed class ImportPipeline<TRecord>
         return final;
     }
 
+    /// <summary>
+    /// The source columns the not-imported file repeats. A file that is itself a not-imported file (its last two
+    /// headers are Row and Reason) gets fresh Row and Reason columns instead of a second pair.
+    /// </summary>
+    private int SourceWidth(string[] headers)
+    {
+        var n = headers.Length;
+        return _request.HasHeaderRow && n >= 3
+            && string.Equals(headers[n - 2].Trim(), "Row", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(headers[n - 1].Trim(), "Reason", StringComparison.OrdinalIgnoreCase)
+            ? n - 2
+            : n;
+    }
+
     private async Task ReadRowsAsync(RowSource source, ResolvedMapping mapping, ValueConverter converter, CancellationToken cancellationToken)
     {
         var schema = _entity.Schema;
         var values = new FieldValue[schema.Properties.Count];
         var resumeAfter = _hooks.Resume?.LastRow ?? 0;
-        var width = source.FieldCount;
+        var width = _writer is null ? source.FieldCount : SourceWidth([.. Enumerable.Range(0, source.FieldCount).Select(source.GetHeader)]);
         var dataRows = _hooks.Resume is { } resume ? resume.Created + resume.Updated + resume.Skipped + resume.Errors : 0;
         while (true)
         {

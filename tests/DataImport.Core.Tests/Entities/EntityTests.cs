@@ -1,0 +1,119 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DataImport.Tests.Entities;
+
+public sealed class EntityTests
+{
+    public sealed class Product
+    {
+        [Key]
+        public string? Sku { get; set; }
+
+        [Required]
+        [StringLength(10)]
+        public string? Title { get; set; }
+
+        [AllowedValues("S", "M", "L")]
+        public string? Size { get; set; }
+
+        public int Stock { get; set; }
+
+        public object? Unsupported { get; set; }
+    }
+
+    [Fact]
+    public void AddEntity_PocoWithDataAnnotations_ReadsKeyRequiredLengthAndAllowedValues()
+    {
+        var schema = TestEngine.Create(b => b.AddEntity<Product>()).FindEntity("product")!;
+
+        schema.Name.Should().Be("Product");
+        schema.Key.Select(k => k.Name).Should().Equal("Sku");
+        schema.Properties.Select(p => p.Name).Should().Equal("Sku", "Title", "Size", "Stock");
+        schema.FindProperty("title")!.Should().Match<EntityProperty>(p => p.Required && p.MaxLength == 10);
+        schema.FindProperty("Size")!.AllowedValues.Should().Equal("S", "M", "L");
+        schema.FindProperty("Stock")!.Type.Should().Be(PropertyType.Int);
+    }
+
+    [Fact]
+    public void AddEntity_FluentKeyAndName_OverrideAttributes()
+    {
+        var schema = TestEngine.Create(b => b.AddEntity<Product>(e => e.Name("Item").Key(p => p.Title, p => p.Size))).FindEntity("Item")!;
+
+        schema.Key.Select(k => k.Name).Should().Equal("Title", "Size");
+    }
+
+    [Fact]
+    public void AddEntity_SameNameTwice_Throws()
+    {
+        var act = () => TestEngine.Create(b => b.AddEntity<Product>().AddEntity(new EntitySchemaBuilder("product").Property("X", PropertyType.String).Build()));
+
+        act.Should().Throw<ArgumentException>().WithMessage("An entity named 'product' is already registered.");
+    }
+
+    [Fact]
+    public void SchemaJson_SpecExample_LoadsEveryType()
+    {
+        var schema = EntitySchemaJson.Parse(TestEngine.CustomerSchemaJson).Single();
+
+        schema.Key.Single().Name.Should().Be("Email");
+        schema.Properties.Select(p => p.Type).Should().Equal(
+            PropertyType.String, PropertyType.String, PropertyType.Decimal, PropertyType.Date, PropertyType.DateTime, PropertyType.Bool, PropertyType.Enum);
+        schema.FindProperty("Tier")!.AllowedValues.Should().Equal("Gold", "Silver");
+    }
+
+    [Fact]
+    public void SchemaJson_Invalid_ReportsEveryProblemWithItsLocation()
+    {
+        const string Json = """
+            {"entities": [
+              {"name": "A", "key": ["Missing"], "properties": [{"name": "X", "type": "money2"}, {"name": "E", "type": "enum"}]},
+              {"properties": []}
+            ]}
+            """;
+
+        var act = () => EntitySchemaJson.Parse(Json);
+
+        act.Should().Throw<FormatException>().Which.Message.Should()
+            .Contain("entities[0].properties[0] ('X'): unknown type 'money2'")
+            .And.Contain("enum property 'E' needs a list of allowed values")
+            .And.Contain("key property 'Missing' is not one of its properties")
+            .And.Contain("entities[1]: \"name\" is required");
+    }
+
+    [Fact]
+    public async Task Import_CustomValidatorOnPoco_MakesTheRowAnErrorWithItsMessage()
+    {
+        var engine = TestEngine.Create(b => b.AddEntity<Customer>(e => e.Key(c => c.Email).Validate(c => c.Balance is null or >= 0, nameof(Customer.Balance), "must not be negative")));
+        using var file = new TempFile("Name,Email,Balance\nAda,a@x.com,-5\nBob,b@x.com,5\n");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<Customer>();
+
+        var job = await engine.RunAsync(TestEngine.Csv(input), sink);
+
+        job.Errors.Single().Should().Be(new ImportRowError(2, 3, "Balance", "must not be negative", RowOutcome.Error));
+        sink.Records.Single().Name.Should().Be("Bob");
+    }
+
+    [Fact]
+    public async Task Import_CustomValidatorOnRunTimeEntity_IsApplied()
+    {
+        var engine = TestEngine.Create(b => b.AddEntitiesFromJson(TestEngine.CustomerSchemaJson)
+            .AddValidator("customer", r => r["Email"] is string e && !e.Contains('@') ? [new ValidationProblem("Email", "is not an e-mail address")] : []));
+        using var file = new TempFile("Name,Email\nAda,nope\n");
+        await using var input = file.Open();
+
+        var job = await engine.RunAsync(TestEngine.Csv(input), new InMemoryImportSink<ImportRecord>());
+
+        job.Errors.Single().Message.Should().Be("is not an e-mail address");
+    }
+
+    [Fact]
+    public async Task RunAsync_SinkOfWrongRecordType_IsRejected()
+    {
+        using var input = new MemoryStream("Name,Email\nA,a@x.com\n"u8.ToArray());
+
+        var act = () => TestEngine.Dynamic().RunAsync(TestEngine.Csv(input), new InMemoryImportSink<Customer>());
+
+        (await act.Should().ThrowAsync<ImportValidationException>()).Which.Message.Should().Contain("ImportSink<ImportRecord>");
+    }
+}
