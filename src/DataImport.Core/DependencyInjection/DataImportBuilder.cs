@@ -41,6 +41,21 @@ public sealed class DataImportBuilder
         return Add(new EntityRegistration(schema.Name, () => entity));
     }
 
+    /// <summary>Registers entities defined at run time.</summary>
+    /// <param name="schemas">The entity schemas.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">An entity of the same name is registered.</exception>
+    public DataImportBuilder AddEntities(IEnumerable<EntitySchema> schemas)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        foreach (var schema in schemas)
+        {
+            AddEntity(schema);
+        }
+
+        return this;
+    }
+
     /// <summary>Registers every entity of a JSON schema document (see <see cref="EntitySchemaJson"/>).</summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>This builder.</returns>
