@@ -17,7 +17,9 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         var prefix = await CsvPrelude.ReadPrefixAsync(context.File, cancellationToken).ConfigureAwait(false);
         var encoding = CsvPrelude.ResolveEncoding(prefix, context.Encoding);
         CsvPrelude.EnsureText(prefix, encoding);
-        var delimiter = context.Delimiter ?? CsvPrelude.DetectDelimiter(DecodeForDetection(prefix, encoding));
+        var preview = DecodeForDetection(prefix, encoding).TrimStart('\uFEFF');
+        var hint = CsvPrelude.SeparatorHint(preview);
+        var delimiter = context.Delimiter ?? hint ?? CsvPrelude.DetectDelimiter(preview);
         context.OutputDelimiter = delimiter;
         if (prefix.Length == 0 || (prefix.Length <= 3 && encoding.GetPreamble().AsSpan().SequenceEqual(prefix)))
         {
@@ -25,6 +27,12 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         }
 
         var text = new StreamReader(new PrefixedStream(prefix, context.File), encoding, detectEncodingFromByteOrderMarks: context.Encoding is null, bufferSize: 64 * 1024);
+        if (hint is not null)
+        {
+            // Excel's "sep=;" line is an instruction, not a row: spreadsheets do not show it, so it takes no row number.
+            await text.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var options = new CsvDataReaderOptions
         {
             HasHeaders = context.HasHeaderRow,

@@ -84,6 +84,18 @@ internal static class CsvPrelude
         }
     }
 
+    /// <summary>Reads Excel's <c>sep=X</c> first line, which names the delimiter.</summary>
+    public static char? SeparatorHint(ReadOnlySpan<char> text)
+    {
+        if (text.Length >= 5 && text.StartsWith("sep=", StringComparison.OrdinalIgnoreCase)
+            && (text.Length == 5 || text[5] is '\r' or '\n'))
+        {
+            return text[4];
+        }
+
+        return null;
+    }
+
     /// <summary>Picks the delimiter that occurs most often outside quotes in the first non-empty line.</summary>
     public static char DetectDelimiter(ReadOnlySpan<char> text)
     {

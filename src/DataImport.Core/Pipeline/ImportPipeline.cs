@@ -270,14 +270,14 @@ internal sealed class ImportPipeline<TRecord>
             else if (!value.HasValue && (property.Required || IsKey(property)))
             {
                 missingRequired = true;
-                row.Problems.Add(new FieldProblem(column + 1, property.Name, IsKey(property) && !property.Required ? "a key value is required to match records" : "a value is required"));
+                row.Problems.Add(new FieldProblem(column + 1, property.Name, IsKey(property) && !property.Required ? "a key value is required to match records" : "a value is required", MissingValue: true));
             }
         }
 
         if (row.Problems.Count > 0)
         {
             // Any conversion error makes the row an error; only missing values alone make it skipped.
-            row.Outcome = row.Problems.Count == CountMissing(row) && missingRequired ? RowOutcome.Skipped : RowOutcome.Error;
+            row.Outcome = missingRequired && row.Problems.TrueForAll(p => p.MissingValue) ? RowOutcome.Skipped : RowOutcome.Error;
             return;
         }
 
@@ -322,9 +322,6 @@ internal sealed class ImportPipeline<TRecord>
 
         return false;
     }
-
-    private static int CountMissing(PendingRow row) =>
-        row.Problems.Count(p => p.Message is "a value is required" or "a key value is required to match records");
 
     private async Task CommitAsync(CancellationToken cancellationToken)
     {

@@ -36,7 +36,7 @@ internal sealed class PendingRow
 }
 
 /// <summary>One failing field of a row (or the row as a whole when <see cref="Column"/> and <see cref="Property"/> are null).</summary>
-internal readonly record struct FieldProblem(int? Column, string? Property, string Message)
+internal readonly record struct FieldProblem(int? Column, string? Property, string Message, bool MissingValue = false)
 {
     public string Describe() => (Property, Column) switch
     {

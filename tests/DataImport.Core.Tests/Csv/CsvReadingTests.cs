@@ -117,4 +117,32 @@ public sealed class CsvReadingTests
 
         job.CreatedCount.Should().Be(3);
     }
+
+    [Fact]
+    public async Task Read_ExcelSepLine_SetsTheDelimiterAndIsNotARow()
+    {
+        var (job, records, notImported) = await Import("sep=;\r\nTitle;Body\r\na,b;c\r\n;x\r\n");
+
+        records.Single()["Title"].Should().Be("a,b");
+        job.Errors.Single().Row.Should().Be(3);
+        notImported.Should().StartWith("\uFEFFTitle;Body;Row;Reason\r\n");
+    }
+
+    [Fact]
+    public async Task Read_OldMacCrOnlyLineEnds_EndRows()
+    {
+        var (job, records, _) = await Import("Title,Body\ra,b\rc,d\r");
+
+        job.CreatedCount.Should().Be(2, job.Message);
+        records[1]["Title"].Should().Be("c");
+    }
+
+    [Fact]
+    public async Task Read_DuplicateAndPaddedHeaders_MapByHeaderUsesTheFirstMatch()
+    {
+        var (job, records, _) = await Import(" Title ,Title,Body\nfirst,second,b\n");
+
+        job.CreatedCount.Should().Be(1, job.Message);
+        records.Single()["Title"].Should().Be("first");
+    }
 }
