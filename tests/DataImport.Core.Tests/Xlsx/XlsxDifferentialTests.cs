@@ -52,6 +52,17 @@ public sealed class XlsxDifferentialTests
         CompareWithExcelDataReader(ms.ToArray(), expectedDates: true);
     }
 
+    /// <summary>Workbooks saved by LibreOffice Calc (converted from CSV files: typed numbers, dates, times, booleans, formulas).</summary>
+    [Theory]
+    [InlineData("libreoffice-mixed.xlsx")]
+    [InlineData("libreoffice-customers.xlsx")]
+    public void Read_LibreOfficeWorkbook_MatchesExcelDataReader(string name)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Xlsx", "Fixtures", name));
+
+        CompareWithExcelDataReader(bytes, expectedDates: true);
+    }
+
     private static void CompareWithExcelDataReader(byte[] bytes, bool expectedDates)
     {
         var expected = new List<object?[]>();
@@ -78,7 +89,8 @@ public sealed class XlsxDifferentialTests
                 for (int i = 0; i < row.Length; i++)
                 {
                     var v = reader.GetValue(i);
-                    row[i] = v is DBNull ? null : v;
+                    // ExcelDataReader reads error cells (#N/A) as null; ours keeps the error text and flags it.
+                    row[i] = v is DBNull || (i < reader.FieldCount && reader.IsError(i)) ? null : v;
                 }
 
                 actual[reader.RowNumber] = row;

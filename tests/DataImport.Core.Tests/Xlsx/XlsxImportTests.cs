@@ -145,3 +145,29 @@ public sealed class XlsxImportTests
         job.Message.Should().Contain("not a valid XLSX workbook");
     }
 }
+
+public sealed class XlsxRealProducerImportTests
+{
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Xlsx", "Fixtures", name);
+
+    [Fact]
+    public async Task Import_LibreOfficeWorkbookOfACsv_GivesTheSameRecordsAndOutcomesAsTheCsv()
+    {
+        var engine = TestEngine.Dynamic();
+        var results = new List<(ImportJobDto Job, List<ImportRecord> Records)>();
+        foreach (var (file, type) in new[] { ("libreoffice-customers.source.csv", "csv"), ("libreoffice-customers.xlsx", "xlsx") })
+        {
+            await using var input = File.OpenRead(Fixture(file));
+            var sink = new InMemoryImportSink<ImportRecord>();
+            var job = await engine.RunAsync(new ImportRequest { Entity = "Customer", FileType = type, File = input, Mode = ImportMode.CreateAndUpdate }, sink);
+            results.Add((job, [.. sink.Records]));
+        }
+
+        var (csv, xlsx) = (results[0], results[1]);
+        xlsx.Job.Status.Should().Be(ImportJobStatus.Completed, xlsx.Job.Message);
+        (xlsx.Job.CreatedCount, xlsx.Job.UpdatedCount, xlsx.Job.SkippedCount, xlsx.Job.TotalItems)
+            .Should().Be((csv.Job.CreatedCount, csv.Job.UpdatedCount, csv.Job.SkippedCount, csv.Job.TotalItems));
+        xlsx.Job.Errors.Select(e => (e.Row, e.Property)).Should().Equal(csv.Job.Errors.Select(e => (e.Row, e.Property)));
+        xlsx.Records.Should().BeEquivalentTo(csv.Records, o => o.WithStrictOrdering());
+    }
+}
