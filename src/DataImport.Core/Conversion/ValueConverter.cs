@@ -27,6 +27,7 @@ internal sealed class ValueConverter
     private readonly string _groupSeparator;
     private readonly string _decimalSeparator;
     private readonly bool _groupIsSpace;
+    private readonly bool _groupIsApostrophe;
 
     public ValueConverter(CultureInfo culture, TimeSpan offset)
     {
@@ -35,6 +36,7 @@ internal sealed class ValueConverter
         _groupSeparator = culture.NumberFormat.NumberGroupSeparator;
         _decimalSeparator = culture.NumberFormat.NumberDecimalSeparator;
         _groupIsSpace = _groupSeparator.Length == 1 && char.IsWhiteSpace(_groupSeparator[0]);
+        _groupIsApostrophe = _groupSeparator is "'" or "\u2019";
     }
 
     public CultureInfo Culture => _culture;
@@ -359,13 +361,20 @@ internal sealed class ValueConverter
         }
 
         Span<char> buffer = stackalloc char[Math.Min(text.Length, 128)];
-        if (text.Length > 128 || !NormaliseGroups(text, buffer, out var normalised))
+        if (text.Length > 128)
         {
             result = 0;
             return false;
         }
 
-        return decimal.TryParse(normalised, NumberStyles.Number | NumberStyles.AllowCurrencySymbol, _culture, out result);
+        if (!NormaliseGroups(text, buffer, out var normalised))
+        {
+            // No group separators: still accept a currency symbol and accounting parentheses, e.g. "$12.50", "(12.50)".
+            return !HasGroupSeparator(text)
+                && decimal.TryParse(text, NumberStyles.Currency & ~NumberStyles.AllowThousands, _culture, out result);
+        }
+
+        return decimal.TryParse(normalised, NumberStyles.Currency, _culture, out result);
     }
 
     private bool TryParseDouble(ReadOnlySpan<char> text, out double result)
@@ -375,15 +384,19 @@ internal sealed class ValueConverter
             return double.IsFinite(result);
         }
 
-        Span<char> buffer = stackalloc char[Math.Min(text.Length, 128)];
-        if (text.Length > 128 || !NormaliseGroups(text, buffer, out var normalised))
+        if (!TryParseDecimal(text, out var exact))
         {
             return false;
         }
 
-        return double.TryParse(normalised, NumberStyles.Float | NumberStyles.AllowThousands | NumberStyles.AllowCurrencySymbol, _culture, out result)
-            && double.IsFinite(result);
+        result = (double)exact;
+        return true;
     }
+
+    private bool HasGroupSeparator(ReadOnlySpan<char> text) =>
+        _groupSeparator.Length > 0 && (text.Contains(_groupSeparator.AsSpan(), StringComparison.Ordinal)
+            || (_groupIsSpace && text.IndexOfAny(' ', '\u00A0', '\u202F') >= 0)
+            || (_groupIsApostrophe && text.IndexOfAny('\'', '\u2019') >= 0));
 
     /// <summary>
     /// Checks that group separators sit every three digits in the integer part (a wrong locale otherwise
@@ -394,11 +407,12 @@ internal sealed class ValueConverter
         normalised = default;
         text.CopyTo(buffer);
         var span = buffer[..text.Length];
-        if (_groupIsSpace)
+        if (_groupIsSpace || _groupIsApostrophe)
         {
+            // People type a plain space or apostrophe where the culture's separator is a no-break space or a typographic one.
             for (var i = 0; i < span.Length; i++)
             {
-                if (span[i] is ' ' or '\u00A0' or '\u202F')
+                if ((_groupIsSpace && span[i] is ' ' or '\u00A0' or '\u202F') || (_groupIsApostrophe && span[i] is '\'' or '\u2019'))
                 {
                     span[i] = _groupSeparator[0];
                 }

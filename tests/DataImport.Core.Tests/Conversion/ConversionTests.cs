@@ -19,6 +19,11 @@ public sealed class ConversionTests
     [InlineData("fr-FR", "\"1 234,56\"", "1234.56")]
     [InlineData(null, "-12.5", "-12.5")]
     [InlineData(null, "1E3", "1000")]
+    [InlineData("en-US", "$12.50", "12.50")]
+    [InlineData("en-US", "\"$1,234.50\"", "1234.50")]
+    [InlineData("en-US", "(12.50)", "-12.50")]
+    [InlineData("de-CH", "1'234.50", "1234.50")]
+    [InlineData("de-DE", "1.234.567,8", "1234567.8")]
     public async Task Convert_DecimalInLocale_ParsesTheLocalesNumbers(string? locale, string text, string expected)
     {
         var (job, record) = await ImportOne("Name;Email;Balance", $"A;a@x.com;{text}", locale);
