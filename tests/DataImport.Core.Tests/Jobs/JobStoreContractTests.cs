@@ -154,8 +154,3 @@ public abstract class JobStoreContractTests
         await act.Should().ThrowAsync<InvalidOperationException>();
     }
 }
-
-public sealed class InMemoryImportJobStoreTests : JobStoreContractTests
-{
-    protected override ImportJobStore CreateStore() => new DataImport.Jobs.InMemoryImportJobStore();
-}
