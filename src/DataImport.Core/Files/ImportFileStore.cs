@@ -53,7 +53,7 @@ public sealed class ImportFileTooLargeException : Exception
     /// <summary>Initializes a new instance of the <see cref="ImportFileTooLargeException"/> class.</summary>
     /// <param name="limitBytes">The limit, in bytes.</param>
     public ImportFileTooLargeException(long limitBytes)
-        : base($"The file is larger than the limit of {limitBytes:N0} bytes.")
+        : base(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The file is larger than the limit of {limitBytes:N0} bytes."))
     {
         LimitBytes = limitBytes;
     }
