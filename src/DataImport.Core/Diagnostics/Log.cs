@@ -19,3 +19,34 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Import {JobId}: a batch of {Count} writes failed ({Reason}); splitting it to isolate the failing rows")]
     public static partial void BatchSplit(ILogger logger, string jobId, int count, string reason);
 }
+
+/// <summary>Events of background jobs (ids 1100 and up).</summary>
+internal static partial class JobLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Job {JobId} of {Entity} queued for domain '{Domain}'")]
+    public static partial void Queued(ILogger logger, string jobId, string entity, string? domain);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Job {JobId} claimed by worker {WorkerId} (attempt {Attempt}), resuming after row {LastRow}")]
+    public static partial void Claimed(ILogger logger, string jobId, string workerId, int attempt, int lastRow);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Job {JobId} ended {Status}")]
+    public static partial void Finished(ILogger logger, string jobId, ImportJobStatus status);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Job {JobId}: worker {WorkerId} lost its lease; another worker owns the job now, so this run stops without changing it")]
+    public static partial void LeaseLost(ILogger logger, string jobId, string workerId);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Job {JobId}: the host is stopping; lease released so another worker resumes it from its last checkpoint")]
+    public static partial void Released(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Job {JobId} could not end {Status}: the store says it changed meanwhile")]
+    public static partial void TransitionRefused(ILogger logger, string jobId, ImportJobStatus status);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The import worker {WorkerId} hit an error talking to the job store; it retries")]
+    public static partial void WorkerError(ILogger logger, string workerId, Exception exception);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Deleted {Count} finished jobs older than {Before} and their files")]
+    public static partial void CleanedUp(ILogger logger, int count, DateTimeOffset before);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Job {JobId} cancellation requested")]
+    public static partial void CancelRequested(ILogger logger, string jobId);
+}

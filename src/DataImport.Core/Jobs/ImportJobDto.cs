@@ -168,6 +168,9 @@ public sealed record ImportJobPayload
     /// <summary>Gets the batch size.</summary>
     public int BatchSize { get; init; }
 
+    /// <summary>Gets a value indicating whether source cells that look like formulas are neutralised in the not-imported file.</summary>
+    public bool NeutraliseSourceFormulas { get; init; }
+
     internal static ImportJobPayload From(ImportRequest request, int batchSize) => new()
     {
         Entity = request.Entity,
@@ -187,6 +190,7 @@ public sealed record ImportJobPayload
         DryRun = request.DryRun,
         ErrorBudget = request.ErrorBudget,
         BatchSize = batchSize,
+        NeutraliseSourceFormulas = request.NeutraliseSourceFormulas,
     };
 }
 

@@ -1,0 +1,103 @@
+using DataImport.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DataImport.Jobs;
+
+/// <summary>
+/// The hosted worker: claims jobs from the store (queued ones, and running ones whose worker stopped renewing its
+/// lease), runs up to <see cref="ImportJobsOptions.MaxConcurrency"/> at once, and deletes finished jobs past retention.
+/// The store's claim order keeps domains fair; jobs queued in this process wake it at once, others are found by polling.
+/// </summary>
+internal sealed class ImportJobWorker : BackgroundService
+{
+    private readonly ImportJobStore _store;
+    private readonly ImportFileStore _files;
+    private readonly ImportJobRunner _runner;
+    private readonly ImportJobSignal _signal;
+    private readonly ImportJobsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ImportJobWorker(ImportJobStore store, ImportFileStore files, ImportJobRunner runner, ImportJobSignal signal, IOptions<ImportJobsOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _files = files;
+        _runner = runner;
+        _signal = signal;
+        _options = options.Value;
+        _time = time;
+        _logger = loggers.CreateLogger("DataImport.Jobs");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var running = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var nextCleanup = _time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wake = _signal.WaitAsync();
+            try
+            {
+                var now = _time.GetUtcNow();
+                if (now >= nextCleanup)
+                {
+                    nextCleanup = now + _options.CleanupInterval;
+                    await CleanUpAsync(now, stoppingToken).ConfigureAwait(false);
+                }
+
+                while (running.Count < _options.MaxConcurrency)
+                {
+                    now = _time.GetUtcNow();
+                    var claimed = await _store.ClaimNextAsync(_options.WorkerId, now, now + _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                    if (claimed is null || running.ContainsKey(claimed.Id))
+                    {
+                        break;
+                    }
+
+                    running[claimed.Id] = Task.Run(() => _runner.RunAsync(claimed, stoppingToken), CancellationToken.None);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The worker outlives store outages; it tries again at the next poll.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                JobLog.WorkerError(_logger, _options.WorkerId, ex);
+            }
+
+            using (var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                await Task.WhenAny([wake, Task.Delay(_options.PollInterval, _time, delay.Token), .. running.Values]).ConfigureAwait(false);
+                await delay.CancelAsync().ConfigureAwait(false);
+            }
+
+            foreach (var (id, task) in running.Where(r => r.Value.IsCompleted).ToList())
+            {
+                running.Remove(id);
+                await task.ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(running.Values).ConfigureAwait(false);
+    }
+
+    private async Task CleanUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var before = now - _options.Retention;
+        var deleted = await _store.DeleteFinishedAsync(before, cancellationToken).ConfigureAwait(false);
+        foreach (var job in deleted)
+        {
+            await _files.DeleteAsync(job.Id, job.UploadFileId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (deleted.Count > 0)
+        {
+            JobLog.CleanedUp(_logger, deleted.Count, before);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace DataImport.Tests.Jobs;
+
+public sealed class InMemoryImportJobStoreTests : JobStoreContractTests
+{
+    protected override ImportJobStore CreateStore() => new DataImport.Jobs.InMemoryImportJobStore();
+}
