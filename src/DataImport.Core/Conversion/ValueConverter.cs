@@ -307,7 +307,7 @@ internal sealed class ValueConverter
             return SetAllowed(text, property, ref value);
         }
 
-        value.Text = _strings.GetOrAdd(text);
+        value.Text = _strings.GetOrAdd(text, property.Ordinal);
         value.HasValue = true;
         return null;
     }

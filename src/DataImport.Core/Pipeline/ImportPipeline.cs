@@ -229,6 +229,7 @@ internal sealed class ImportPipeline<TRecord>
         var schema = _entity.Schema;
         var rowFields = source.RowFieldCount;
         var missingRequired = false;
+        var textOnly = source.IsTextOnly;
         foreach (var (column, property) in columns)
         {
             ref var value = ref values[property.Ordinal];
@@ -237,6 +238,11 @@ internal sealed class ImportPipeline<TRecord>
             if (column >= rowFields)
             {
                 error = $"the row has only {rowFields} column{(rowFields == 1 ? "" : "s")}, so column {column + 1} is missing";
+            }
+            else if (textOnly)
+            {
+                var text = source.GetText(column);
+                error = text.IsEmpty ? null : converter.ConvertText(text, property, ref value);
             }
             else
             {

@@ -91,4 +91,19 @@ public sealed class FastParseTests
         pool.GetOrAdd("Europe".ToCharArray()).Should().BeSameAs(first);
         pool.GetOrAdd(new string('x', StringPool.MaxLength + 1)).Should().HaveLength(StringPool.MaxLength + 1);
     }
+
+    [Fact]
+    public void StringPool_PropertyThatRarelyRepeats_BypassesThePoolWithEqualStrings()
+    {
+        var pool = new StringPool();
+        for (var i = 0; i < StringPool.Probe; i++)
+        {
+            pool.GetOrAdd($"user{i}@example.com", property: 3);
+        }
+
+        var first = pool.GetOrAdd("Europe".AsSpan(), property: 3);
+        var second = pool.GetOrAdd("Europe".AsSpan(), property: 3);
+        second.Should().Be(first).And.NotBeSameAs(first);
+        pool.GetOrAdd("Asia".AsSpan(), property: 4).Should().BeSameAs(pool.GetOrAdd("Asia".AsSpan(), property: 4));
+    }
 }
