@@ -28,6 +28,9 @@ internal sealed class ValueConverter
     private readonly string _decimalSeparator;
     private readonly bool _groupIsSpace;
     private readonly bool _groupIsApostrophe;
+    private readonly StringPool _strings = new();
+    private readonly char _fastDecimalSeparator;
+    private readonly Dictionary<EntityProperty, SimpleDateFormat?> _fastDates = [];
 
     public ValueConverter(CultureInfo culture, TimeSpan offset)
     {
@@ -37,6 +40,9 @@ internal sealed class ValueConverter
         _decimalSeparator = culture.NumberFormat.NumberDecimalSeparator;
         _groupIsSpace = _groupSeparator.Length == 1 && char.IsWhiteSpace(_groupSeparator[0]);
         _groupIsApostrophe = _groupSeparator is "'" or "\u2019";
+
+        // The plain-decimal fast path needs a one-character separator and the ASCII minus sign; otherwise it is off ('\0').
+        _fastDecimalSeparator = _decimalSeparator.Length == 1 && culture.NumberFormat.NegativeSign == "-" && !char.IsAsciiDigit(_decimalSeparator[0]) ? _decimalSeparator[0] : '\0';
     }
 
     public CultureInfo Culture => _culture;
@@ -291,7 +297,7 @@ internal sealed class ValueConverter
         return inParens ? $" (locale {_culture.Name})" : $"; locale {_culture.Name}";
     }
 
-    private static string? SetString(ReadOnlySpan<char> text, EntityProperty property, ref FieldValue value)
+    private string? SetString(ReadOnlySpan<char> text, EntityProperty property, ref FieldValue value)
     {
         if (property.MaxLength is { } max && text.Length > max)
         {
@@ -303,7 +309,7 @@ internal sealed class ValueConverter
             return SetAllowed(text, property, ref value);
         }
 
-        value.Text = text.ToString();
+        value.Text = _strings.GetOrAdd(text, property.Ordinal);
         value.HasValue = true;
         return null;
     }
@@ -355,6 +361,11 @@ internal sealed class ValueConverter
 
     private bool TryParseDecimal(ReadOnlySpan<char> text, out decimal result)
     {
+        if (_fastDecimalSeparator != '\0' && FastParse.TryParsePlainDecimal(text, _fastDecimalSeparator, out result))
+        {
+            return true;
+        }
+
         if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, _culture, out result))
         {
             return true;
@@ -485,7 +496,13 @@ internal sealed class ValueConverter
     private bool TryParseDate(ReadOnlySpan<char> text, EntityProperty property, out DateOnly result)
     {
         const DateTimeStyles Styles = DateTimeStyles.AllowWhiteSpaces;
-        if (property.Formats.Count > 0 && DateTime.TryParseExact(text, [.. property.Formats], _culture, Styles, out var exact))
+        if (FastDateFormat(property) is { } fast && fast.TryParse(text, out var quick))
+        {
+            result = DateOnly.FromDateTime(quick);
+            return true;
+        }
+
+        if (property.FormatArray.Length > 0 && DateTime.TryParseExact(text, property.FormatArray, _culture, Styles, out var exact))
         {
             result = DateOnly.FromDateTime(exact);
             return true;
@@ -506,11 +523,28 @@ internal sealed class ValueConverter
         return false;
     }
 
+    /// <summary>
+    /// The pattern tried first for a date property (its first format, else ISO <c>yyyy-MM-dd</c>), compiled for the
+    /// fast path when simple; a fast-path miss falls through to the full parsing below, so only speed changes.
+    /// </summary>
+    private SimpleDateFormat? FastDateFormat(EntityProperty property)
+    {
+        if (!_fastDates.TryGetValue(property, out var fast))
+        {
+            fast = property.FormatArray.Length > 0
+                ? SimpleDateFormat.TryCompile(property.FormatArray[0], _culture)
+                : SimpleDateFormat.TryCompile(IsoDateFormats[0], CultureInfo.InvariantCulture);
+            _fastDates[property] = fast;
+        }
+
+        return fast;
+    }
+
     private bool TryParseDateTime(ReadOnlySpan<char> text, EntityProperty property, out DateTimeOffset result)
     {
         const DateTimeStyles Styles = DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.RoundtripKind;
         DateTime parsed;
-        var ok = (property.Formats.Count > 0 && DateTime.TryParseExact(text, [.. property.Formats], _culture, Styles, out parsed))
+        var ok = (property.FormatArray.Length > 0 && DateTime.TryParseExact(text, property.FormatArray, _culture, Styles, out parsed))
             || DateTime.TryParseExact(text, IsoDateTimeFormats, CultureInfo.InvariantCulture, Styles, out parsed)
             || DateTime.TryParse(text, _culture, Styles, out parsed);
         if (!ok)
@@ -533,7 +567,7 @@ internal sealed class ValueConverter
 
         // An explicit offset in the text: keep it as written.
         if (DateTimeOffset.TryParse(text, _culture, DateTimeStyles.AllowWhiteSpaces, out result)
-            || (property.Formats.Count > 0 && DateTimeOffset.TryParseExact(text, [.. property.Formats], _culture, DateTimeStyles.AllowWhiteSpaces, out result))
+            || (property.FormatArray.Length > 0 && DateTimeOffset.TryParseExact(text, property.FormatArray, _culture, DateTimeStyles.AllowWhiteSpaces, out result))
             || DateTimeOffset.TryParseExact(text, IsoDateTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out result))
         {
             return true;
@@ -545,7 +579,7 @@ internal sealed class ValueConverter
 
     private bool TryParseTime(ReadOnlySpan<char> text, EntityProperty property, out TimeOnly result)
     {
-        if (property.Formats.Count > 0 && TimeOnly.TryParseExact(text, [.. property.Formats], _culture, DateTimeStyles.AllowWhiteSpaces, out result))
+        if (property.FormatArray.Length > 0 && TimeOnly.TryParseExact(text, property.FormatArray, _culture, DateTimeStyles.AllowWhiteSpaces, out result))
         {
             return true;
         }

@@ -38,6 +38,8 @@ internal sealed class CsvRowSource : RowSource
         }
     }
 
+    public override bool IsTextOnly => true;
+
     public override CellKind GetKind(int ordinal) => _reader.GetFieldSpan(ordinal).IsEmpty ? CellKind.Empty : CellKind.Text;
 
     public override ReadOnlySpan<char> GetText(int ordinal) => _reader.GetFieldSpan(ordinal);

@@ -18,6 +18,7 @@ public sealed class EntityProperty
         MaxLength = maxLength;
         AllowedValues = allowedValues;
         Formats = formats;
+        FormatArray = [.. formats];
         Ordinal = ordinal;
     }
 
@@ -42,6 +43,9 @@ public sealed class EntityProperty
 
     /// <summary>Gets the position of the property in its entity, starting from 0.</summary>
     public int Ordinal { get; }
+
+    /// <summary>Gets <see cref="Formats"/> as the array the parse methods take, built once instead of per value.</summary>
+    internal string[] FormatArray { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Type})";

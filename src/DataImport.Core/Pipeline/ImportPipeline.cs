@@ -35,6 +35,7 @@ internal sealed class ImportPipeline<TRecord>
     private readonly PendingRow[] _pending;
     private readonly HashSet<ImportKey>? _dryRunCreated;
     private readonly List<ValidationProblem> _validation = [];
+    private readonly List<int> _candidates = [];
     private int _pendingCount;
     private int _lastRowRead;
     private long _lastReport = long.MinValue;
@@ -171,6 +172,7 @@ internal sealed class ImportPipeline<TRecord>
     {
         var schema = _entity.Schema;
         var values = new FieldValue[schema.Properties.Count];
+        var columns = mapping.Columns.ToArray();
         var resumeAfter = _hooks.Resume?.LastRow ?? 0;
         var width = _writer is null ? source.FieldCount : SourceWidth([.. Enumerable.Range(0, source.FieldCount).Select(source.GetHeader)]);
         var dataRows = _hooks.Resume is { } resume ? resume.Created + resume.Updated + resume.Skipped + resume.Errors : 0;
@@ -221,7 +223,7 @@ internal sealed class ImportPipeline<TRecord>
                 row.RawCount = count;
             }
 
-            ConvertRow(source, mapping, converter, values, row);
+            ConvertRow(source, mapping, columns, converter, values, row);
             _pendingCount++;
             if (_pendingCount == _batchSize)
             {
@@ -236,12 +238,13 @@ internal sealed class ImportPipeline<TRecord>
         }
     }
 
-    private void ConvertRow(RowSource source, ResolvedMapping mapping, ValueConverter converter, FieldValue[] values, PendingRow row)
+    private void ConvertRow(RowSource source, ResolvedMapping mapping, (int Column, EntityProperty Property)[] columns, ValueConverter converter, FieldValue[] values, PendingRow row)
     {
         var schema = _entity.Schema;
         var rowFields = source.RowFieldCount;
         var missingRequired = false;
-        foreach (var (column, property) in mapping.Columns)
+        var textOnly = source.IsTextOnly;
+        foreach (var (column, property) in columns)
         {
             ref var value = ref values[property.Ordinal];
             value.HasValue = false;
@@ -249,6 +252,11 @@ internal sealed class ImportPipeline<TRecord>
             if (column >= rowFields)
             {
                 error = $"the row has only {rowFields} column{(rowFields == 1 ? "" : "s")}, so column {column + 1} is missing";
+            }
+            else if (textOnly)
+            {
+                var text = source.GetText(column);
+                error = text.IsEmpty ? null : converter.ConvertText(text, property, ref value);
             }
             else
             {
@@ -330,7 +338,9 @@ internal sealed class ImportPipeline<TRecord>
             return;
         }
 
-        var candidates = new List<int>(_pendingCount);
+        // Reused across batches: DecideAndWriteAsync only reads it, and splits work on copies.
+        var candidates = _candidates;
+        candidates.Clear();
         for (var i = 0; i < _pendingCount; i++)
         {
             if (_pending[i].Outcome is null)

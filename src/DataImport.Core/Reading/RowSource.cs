@@ -31,6 +31,12 @@ internal abstract class RowSource : IDisposable
 
     public abstract CellKind GetKind(int ordinal);
 
+    /// <summary>
+    /// Gets a value indicating whether every cell is text (CSV): a cell is <see cref="CellKind.Empty"/> exactly when
+    /// its text is empty, so the per-row loop reads each field once instead of asking its kind first.
+    /// </summary>
+    public virtual bool IsTextOnly => false;
+
     /// <summary>The cell's text (for text and error cells; typed cells are formatted invariantly).</summary>
     public abstract ReadOnlySpan<char> GetText(int ordinal);
 

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DataImport.Benchmarks;
+
+/// <summary>Builds the engine with the benchmark entities, as a host would through AddDataImport.</summary>
+public static class Engines
+{
+    public const string Sales = "Sales";
+    public const string SalesKeyed = "SalesKeyed";
+    public const string SalesSchema = "SalesSchema";
+    public const string SalesSchemaKeyed = "SalesSchemaKeyed";
+    public const string Customers = "Customers";
+    public const string CustomersKeyed = "CustomersKeyed";
+
+    public static ImportEngine Create()
+    {
+        var services = new ServiceCollection();
+        services.AddDataImport()
+            .AddEntity<SalesRecord>(e => e.Name(Sales).Formats(s => s.OrderDate, "M/d/yyyy").Formats(s => s.ShipDate, "M/d/yyyy"))
+            .AddEntity<SalesRecord>(e => e.Name(SalesKeyed).Key(s => s.OrderId).Formats(s => s.OrderDate, "M/d/yyyy").Formats(s => s.ShipDate, "M/d/yyyy"))
+            .AddEntity(SalesSchemaFor(SalesSchema, keyed: false))
+            .AddEntity(SalesSchemaFor(SalesSchemaKeyed, keyed: true))
+            .AddEntity<CustomerRecord>(e => e.Name(Customers))
+            .AddEntity<CustomerRecord>(e => e.Name(CustomersKeyed).Key(c => c.CustomerId));
+        return services.BuildServiceProvider().GetRequiredService<ImportEngine>();
+    }
+
+    private static EntitySchema SalesSchemaFor(string name, bool keyed)
+    {
+        string[] date = ["M/d/yyyy"];
+        var builder = new EntitySchemaBuilder(name)
+            .Property("Region", PropertyType.String).Property("Country", PropertyType.String).Property("Item Type", PropertyType.String)
+            .Property("Sales Channel", PropertyType.String).Property("Order Priority", PropertyType.String)
+            .Property("Order Date", PropertyType.Date, formats: date).Property("Order ID", PropertyType.Long).Property("Ship Date", PropertyType.Date, formats: date)
+            .Property("Units Sold", PropertyType.Int).Property("Unit Price", PropertyType.Decimal).Property("Unit Cost", PropertyType.Decimal)
+            .Property("Total Revenue", PropertyType.Decimal).Property("Total Cost", PropertyType.Decimal).Property("Total Profit", PropertyType.Decimal);
+        if (keyed)
+        {
+            builder.Key("Order ID");
+        }
+
+        return builder.Build();
+    }
+
+    public static async Task<long> ImportAsync<TRecord>(ImportEngine engine, string entity, string path, ImportMode mode, int expectedRows)
+        where TRecord : class
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+        var sink = new NoOpSink<TRecord>();
+        var result = await engine.RunAsync(new ImportRequest { Entity = entity, FileType = "csv", File = file, Mode = mode, Delimiter = ',' }, sink);
+        if (result.Status != ImportJobStatus.Completed || sink.Written != expectedRows)
+        {
+            throw new InvalidOperationException($"The import did not complete as expected: {result.Status}, {sink.Written} written, {result.ErrorCount} errors: {result.Message} {string.Join("; ", result.Errors.Take(3).Select(e => e.Message))}");
+        }
+
+        return sink.Written;
+    }
+}
