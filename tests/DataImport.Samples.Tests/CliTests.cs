@@ -47,6 +47,15 @@ public sealed class CliTests : IDisposable
         stderr.Trim().Should().NotBeEmpty().And.NotContain("\n");
     }
 
+    [Fact]
+    public async Task Cli_NotImportedPathInMissingFolder_ExitCode1WithOneLineNotAStackTrace()
+    {
+        var (exit, _, stderr) = await RunAsync("--not-imported", Path.Combine(_workDir, "missing", "x.csv"));
+
+        exit.Should().Be(1);
+        stderr.Trim().Should().StartWith("error: ").And.NotContain("\n").And.NotContain(" at ");
+    }
+
     public void Dispose()
     {
         try
