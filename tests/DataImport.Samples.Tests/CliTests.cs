@@ -70,7 +70,8 @@ public sealed class CliTests : IDisposable
     private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         File.Exists(CliAssembly).Should().BeTrue($"the CLI is built beside the tests ({CliAssembly})");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _workDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        // The dotnet CLI tells its children where it is; fall back to the one on PATH.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet") { WorkingDirectory = _workDir, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(CliAssembly);
         foreach (var arg in args)
         {
