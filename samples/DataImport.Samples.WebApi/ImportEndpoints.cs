@@ -14,8 +14,7 @@ internal static class ImportEndpoints
         api.MapGet("/entities", ListEntities).WithName("ListEntities").WithSummary("Lists the entities and their properties.");
         api.MapGet("/entities/{entity}/records", ListRecordsAsync).WithName("ListRecords").WithSummary("Lists a page of the caller's domain's records of an entity.");
         api.MapPost("/entities/{entity}/import", StartImportAsync).WithName("StartImport")
-            .WithSummary("Starts an import job from a multipart/form-data upload (type, file, mapping, locale, timezoneOffset, mode, sheet, hasHeaderRow, delimiter, dryRun).")
-            .Accepts<IFormFile>("multipart/form-data");
+            .WithSummary("Starts an import job from a multipart/form-data upload (type, file, mapping, locale, timezoneOffset, mode, sheet, hasHeaderRow, delimiter, dryRun).");
         api.MapGet("/jobs", ListJobsAsync).WithName("ListJobs").WithSummary("Lists the caller's domain's jobs, newest first.");
         api.MapGet("/job/{id}", GetJobAsync).WithName("GetJob").WithSummary("Gets an import job.");
         api.MapPost("/job/{id}/cancel", CancelJobAsync).WithName("CancelJob").WithSummary("Cancels an import job.");

@@ -36,7 +36,7 @@ public static class WebApiHost
         builder.Services.AddSingleton<BearerTokens>();
         builder.Services.AddSingleton(new SqliteRecordStore(Path.Combine(dataPath, "records.db")));
         builder.Services.AddSingleton(new ImportPaths(dataPath, Path.Combine(dataPath, "spool")));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<ImportOpenApi>());
         builder.Services.AddProblemDetails();
 
         var schemas = EntitySchemaJson.LoadAsync(schemaPath).GetAwaiter().GetResult();

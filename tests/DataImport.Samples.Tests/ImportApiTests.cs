@@ -217,6 +217,15 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
     }
 
     [Fact]
+    public async Task Import_JsonBodyWithoutToken_401BeforeTheBodyIsLookedAt()
+    {
+        var request = Host.Request(HttpMethod.Post, "/api/v1/entities/Customer/import", "t1", token: null);
+        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+
+        (await Host.SendAsync(request)).Status.Should().Be(401);
+    }
+
+    [Fact]
     public async Task Job_UnknownId_404()
     {
         (await Host.GetAsync("/api/v1/job/no-such-job", "t1")).Status.Should().Be(404);
@@ -280,7 +289,9 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
         response.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var paths = document.RootElement.GetProperty("paths");
-        paths.TryGetProperty("/api/v1/entities/{entity}/import", out _).Should().BeTrue();
+        paths.GetProperty("/api/v1/entities/{entity}/import").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("multipart/form-data").GetProperty("schema").GetProperty("required").EnumerateArray().Select(r => r.GetString())
+            .Should().BeEquivalentTo(["type", "file", "mapping"]);
         paths.TryGetProperty("/api/v1/job/{id}", out _).Should().BeTrue();
     }
 
