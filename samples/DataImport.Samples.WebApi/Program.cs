@@ -1,0 +1,4 @@
+using DataImport.Samples.WebApi;
+
+await using var app = WebApiHost.Build(args);
+await app.RunAsync();
