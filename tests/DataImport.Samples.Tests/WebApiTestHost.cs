@@ -29,7 +29,9 @@ public sealed class WebApiTestHost : IAsyncDisposable
 
     public static string SampleFile(string name) => Path.Combine(AppContext.BaseDirectory, "data", name);
 
-    public static async Task<WebApiTestHost> StartAsync(params string[] settings)
+    public static Task<WebApiTestHost> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    public static async Task<WebApiTestHost> StartAsync(Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "dataimport-web-" + Guid.NewGuid().ToString("N"));
         string[] args =
@@ -42,7 +44,7 @@ public sealed class WebApiTestHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
-        var app = WebApiHost.Build(args);
+        var app = WebApiHost.Build(args, configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new WebApiTestHost(app, new Uri(address), dataPath);
