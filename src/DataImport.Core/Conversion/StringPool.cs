@@ -47,7 +47,7 @@ internal sealed class StringPool
             _lookups[property] = lookups + 1;
         }
 
-        ref var slot = ref _entries[string.GetHashCode(text) & (Slots - 1)];
+        ref var slot = ref _entries[Hash(text) & (Slots - 1)];
         var existing = slot;
         if (existing is not null && text.SequenceEqual(existing))
         {
@@ -70,8 +70,23 @@ internal sealed class StringPool
             return text.ToString();
         }
 
-        ref var slot = ref _entries[string.GetHashCode(text) & (Slots - 1)];
+        ref var slot = ref _entries[Hash(text) & (Slots - 1)];
         var existing = slot;
         return existing is not null && text.SequenceEqual(existing) ? existing : (slot = text.ToString());
+    }
+
+    /// <summary>
+    /// FNV-1a over at most <see cref="MaxLength"/> chars. Not randomized like <c>string.GetHashCode</c> (Marvin), which
+    /// cost more than the allocation it saved; a crafted collision only evicts a slot of this bounded table.
+    /// </summary>
+    private static int Hash(ReadOnlySpan<char> text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash ^ (hash >> 15));
     }
 }

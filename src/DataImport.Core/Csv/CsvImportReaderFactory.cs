@@ -10,6 +10,10 @@ namespace DataImport.Csv;
 /// </summary>
 internal sealed class CsvImportReaderFactory : ImportReaderFactory
 {
+    // 32K chars keeps each buffer under the large object heap threshold (85,000 bytes), so an import allocates no
+    // LOH arrays that would later cost a full collection; Sylvan grows the buffer for longer records up to MaxFieldLength.
+    private const int BufferChars = 32 * 1024;
+
     public override string FileType => "csv";
 
     public override async ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken)
@@ -26,7 +30,7 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
             throw new InvalidDataException("The file is empty: it has no header row and no data rows.");
         }
 
-        var text = new StreamReader(new PrefixedStream(prefix, context.File), encoding, detectEncodingFromByteOrderMarks: context.Encoding is null, bufferSize: 64 * 1024);
+        var text = new StreamReader(new PrefixedStream(prefix, context.File), encoding, detectEncodingFromByteOrderMarks: context.Encoding is null, bufferSize: BufferChars);
         if (hint is not null)
         {
             // Excel's "sep=;" line is an instruction, not a row: spreadsheets do not show it, so it takes no row number.
@@ -37,8 +41,8 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         {
             HasHeaders = context.HasHeaderRow,
             Delimiter = delimiter,
-            BufferSize = Math.Min(64 * 1024, context.MaxFieldLength),
-            MaxBufferSize = Math.Max(context.MaxFieldLength, 64 * 1024),
+            BufferSize = Math.Min(BufferChars, context.MaxFieldLength),
+            MaxBufferSize = Math.Max(context.MaxFieldLength, BufferChars),
         };
         try
         {
@@ -69,6 +73,6 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         // Lenient decoding here: a bad byte near the end of the prefix (a cut multi-byte sequence) must not fail detection.
         var lenient = (Encoding)encoding.Clone();
         lenient.DecoderFallback = DecoderFallback.ReplacementFallback;
-        return lenient.GetString(prefix);
+        return lenient.GetString(prefix, 0, Math.Min(prefix.Length, CsvPrelude.DetectionBytes));
     }
 }

@@ -10,6 +10,9 @@ internal static class CsvPrelude
 {
     public const int PrefixBytes = 64 * 1024;
 
+    /// <summary>How much of the prefix is decoded to find the delimiter: the first line is enough, and a 16 KB string stays off the large object heap.</summary>
+    public const int DetectionBytes = 16 * 1024;
+
     private static readonly char[] Candidates = [',', ';', '\t', '|'];
 
     static CsvPrelude()

@@ -29,14 +29,21 @@ internal static class CsvRowCounter
 
         var lenient = (Encoding)encoding.Clone();
         lenient.DecoderFallback = DecoderFallback.ReplacementFallback;
-        var delim = (byte)(delimiter ?? CsvPrelude.DetectDelimiter(lenient.GetString(prefix)));
+        var delim = (byte)(delimiter ?? CsvPrelude.DetectDelimiter(lenient.GetString(prefix, 0, Math.Min(prefix.Length, CsvPrelude.DetectionBytes))));
         var state = new State();
         Scan(prefix, delim, ref state);
-        var buffer = new byte[256 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
         {
-            Scan(buffer.AsSpan(0, read), delim, ref state);
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                Scan(buffer.AsSpan(0, read), delim, ref state);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
 
         if (state.Content)
