@@ -37,6 +37,7 @@ internal sealed class ImportPipeline<TRecord>
     private readonly List<ValidationProblem> _validation = [];
     private readonly List<int> _candidates = [];
     private int _pendingCount;
+    private int _dataRows;
     private int _lastRowRead;
     private long _lastReport = long.MinValue;
     private NotImportedWriter? _writer;
@@ -170,19 +171,21 @@ internal sealed class ImportPipeline<TRecord>
 
     private async Task ReadRowsAsync(RowSource source, ResolvedMapping mapping, ValueConverter converter, CancellationToken cancellationToken)
     {
-        var schema = _entity.Schema;
-        var values = new FieldValue[schema.Properties.Count];
-        var columns = mapping.Columns.ToArray();
-        var resumeAfter = _hooks.Resume?.LastRow ?? 0;
-        var width = _writer is null ? source.FieldCount : SourceWidth([.. Enumerable.Range(0, source.FieldCount).Select(source.GetHeader)]);
-        var dataRows = _hooks.Resume is { } resume ? resume.Created + resume.Updated + resume.Skipped + resume.Errors : 0;
+        var reading = new BatchReading(
+            source,
+            mapping,
+            mapping.Columns.ToArray(),
+            converter,
+            new FieldValue[_entity.Schema.Properties.Count],
+            _hooks.Resume?.LastRow ?? 0,
+            _writer is null ? source.FieldCount : SourceWidth([.. Enumerable.Range(0, source.FieldCount).Select(source.GetHeader)]));
+        _dataRows = _hooks.Resume is { } resume ? resume.Created + resume.Updated + resume.Skipped + resume.Errors : 0;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            bool more;
+            FillResult result;
             try
             {
-                more = source.Read();
+                result = FillBatch(reading, cancellationToken);
             }
             catch (InvalidDataException)
             {
@@ -191,22 +194,49 @@ internal sealed class ImportPipeline<TRecord>
                 throw;
             }
 
-            if (!more)
+            await CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (result == FillResult.RowLimit)
+            {
+                throw new ImportStoppedException($"The file has more than {_options.MaxRows:N0} data rows, the limit; rows up to row {_lastRowRead} were processed.");
+            }
+
+            if (result == FillResult.EndOfFile)
             {
                 break;
             }
+        }
+
+        lock (_state.Gate)
+        {
+            _state.TotalItems = _dataRows;
+        }
+    }
+
+    /// <summary>
+    /// Reads and converts rows until the batch is full or the file ends. Synchronous on purpose: the per-row loop stays
+    /// out of the async state machine, and being called once per batch it is compiled at full optimisation early.
+    /// </summary>
+    private FillResult FillBatch(BatchReading reading, CancellationToken cancellationToken)
+    {
+        var source = reading.Source;
+        while (_pendingCount < _batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!source.Read())
+            {
+                return FillResult.EndOfFile;
+            }
 
             var rowNumber = source.RowNumber;
-            if (rowNumber <= resumeAfter || source.IsBlankRow())
+            if (rowNumber <= reading.ResumeAfter || source.IsBlankRow())
             {
                 continue;
             }
 
-            dataRows++;
-            if (_options.MaxRows is { } maxRows && dataRows > maxRows)
+            _dataRows++;
+            if (_options.MaxRows is { } maxRows && _dataRows > maxRows)
             {
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
-                throw new ImportStoppedException($"The file has more than {maxRows:N0} data rows, the limit; rows up to row {_lastRowRead} were processed.");
+                return FillResult.RowLimit;
             }
 
             _lastRowRead = rowNumber;
@@ -214,29 +244,37 @@ internal sealed class ImportPipeline<TRecord>
             row.Reset(rowNumber, _arena.FieldTotal);
             if (_writer is not null)
             {
-                var count = Math.Min(source.RowFieldCount, width);
+                var count = Math.Min(source.RowFieldCount, reading.Width);
                 for (var i = 0; i < count; i++)
                 {
-                    source.AppendSourceText(i, converter.Culture, _arena);
+                    source.AppendSourceText(i, reading.Converter.Culture, _arena);
                 }
 
                 row.RawCount = count;
             }
 
-            ConvertRow(source, mapping, columns, converter, values, row);
+            ConvertRow(source, reading.Mapping, reading.Columns, reading.Converter, reading.Values, row);
             _pendingCount++;
-            if (_pendingCount == _batchSize)
-            {
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
 
-        await CommitAsync(cancellationToken).ConfigureAwait(false);
-        lock (_state.Gate)
-        {
-            _state.TotalItems = dataRows;
-        }
+        return FillResult.BatchFull;
     }
+
+    private enum FillResult
+    {
+        BatchFull,
+        EndOfFile,
+        RowLimit,
+    }
+
+    private sealed record BatchReading(
+        RowSource Source,
+        ResolvedMapping Mapping,
+        (int Column, EntityProperty Property)[] Columns,
+        ValueConverter Converter,
+        FieldValue[] Values,
+        int ResumeAfter,
+        int Width);
 
     private void ConvertRow(RowSource source, ResolvedMapping mapping, (int Column, EntityProperty Property)[] columns, ValueConverter converter, FieldValue[] values, PendingRow row)
     {
