@@ -270,6 +270,71 @@ internal sealed class XlsxSheetReader : IDisposable
         return column;
     }
 
+    private static readonly double[] PowersOf10 =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>
+    /// Parses the common cell values (an optional minus, at most 15 digits, at most one decimal point, no exponent)
+    /// without the general parser. Exact: the digits form an integer below 2^53 and 10^k is exact for k ≤ 22, so one
+    /// IEEE division is correctly rounded, the same double <see cref="double.Parse(string)"/> returns. Anything else
+    /// falls back to the general parser.
+    /// </summary>
+    internal static bool TryParseSimpleNumber(ReadOnlySpan<char> text, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (text.Length > 0 && text[0] == '-')
+        {
+            negative = true;
+            i = 1;
+        }
+
+        long mantissa = 0;
+        var digits = 0;
+        var fraction = -1;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is >= '0' and <= '9')
+            {
+                if (++digits > 15)
+                {
+                    return false;
+                }
+
+                mantissa = (mantissa * 10) + (c - '0');
+                if (fraction >= 0)
+                {
+                    fraction++;
+                }
+            }
+            else if (c == '.' && fraction < 0)
+            {
+                fraction = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits == 0)
+        {
+            return false;
+        }
+
+        value = fraction > 0 ? mantissa / PowersOf10[fraction] : mantissa;
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
+    }
+
     private void SetValue(ref XlsxCell cell, char type, ReadOnlySpan<char> value, int style)
     {
         switch (type)
@@ -280,7 +345,7 @@ internal sealed class XlsxSheetReader : IDisposable
                     return;
                 }
 
-                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+                if (TryParseSimpleNumber(value, out double number) || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
                 {
                     cell.Number = number;
                     if (_styles.IsDateStyle(style) && XlsxDates.TryFromSerial(number, _date1904, out var date))
