@@ -150,7 +150,14 @@ public sealed class ImportEngine
     {
         ArgumentNullException.ThrowIfNull(sink);
         Validate(request);
-        return StartCore(request, _registry.Find(request.Entity)!, sink, progress);
+        var entity = _registry.Find(request.Entity)!;
+        if (entity.RecordType != typeof(TRecord))
+        {
+            // Checked here so the job's Completion never faults for a caller's mistake.
+            throw new ImportValidationException($"Entity '{entity.Schema.Name}' has records of type {entity.RecordType.Name}; the sink given writes {typeof(TRecord).Name}. Use an ImportSink<{entity.RecordType.Name}>.");
+        }
+
+        return StartCore(request, entity, sink, progress);
     }
 
     internal ImportEntity? FindImportEntity(string name) => _registry.Find(name);

@@ -116,4 +116,14 @@ public sealed class EntityTests
 
         (await act.Should().ThrowAsync<ImportValidationException>()).Which.Message.Should().Contain("ImportSink<ImportRecord>");
     }
+
+    [Fact]
+    public void Start_SinkOfWrongRecordType_IsRejectedAtOnce()
+    {
+        using var input = new MemoryStream("Name,Email\nA,a@x.com\n"u8.ToArray());
+
+        var act = () => TestEngine.Dynamic().Start(TestEngine.Csv(input), new InMemoryImportSink<Customer>());
+
+        act.Should().Throw<ImportValidationException>().Which.Message.Should().Contain("ImportSink<ImportRecord>");
+    }
 }
