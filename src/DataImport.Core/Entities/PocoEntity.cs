@@ -9,18 +9,18 @@ namespace DataImport.Entities;
 internal sealed class PocoEntity<T> : ImportEntity<T>
     where T : class, new()
 {
-    private readonly PropertySetter[] _setters;
+    private readonly Func<FieldValue[], bool[], T> _build;
 
-    private PocoEntity(EntitySchema schema, PropertySetter[] setters)
+    private PocoEntity(EntitySchema schema, Func<FieldValue[], bool[], T> build)
         : base(schema)
     {
-        _setters = setters;
+        _build = build;
     }
 
     public static PocoEntity<T> Create(EntityBuilder<T> builder)
     {
         var schemaBuilder = new EntitySchemaBuilder(builder.EntityName ?? typeof(T).Name);
-        var setters = new List<PropertySetter>();
+        var setters = new List<PropertyInfo>();
         var attributeKey = new List<string>();
         var skipped = new List<string>();
         foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -61,7 +61,7 @@ internal sealed class PocoEntity<T> : ImportEntity<T>
                 attributeKey.Add(property.Name);
             }
 
-            setters.Add((PropertySetter)Activator.CreateInstance(typeof(PropertySetter<>).MakeGenericType(typeof(T), property.PropertyType), property)!);
+            setters.Add(property);
         }
 
         schemaBuilder.Key([.. builder.KeyNames.Count > 0 ? builder.KeyNames : attributeKey]);
@@ -71,7 +71,7 @@ internal sealed class PocoEntity<T> : ImportEntity<T>
             throw new ArgumentException($"{typeof(T).Name}: properties {string.Join(", ", problems)} have a type DataImport cannot convert to.");
         }
 
-        var entity = new PocoEntity<T>(schemaBuilder.Build(), [.. setters]);
+        var entity = new PocoEntity<T>(schemaBuilder.Build(), RecordBuilder.Compile<T>(setters));
         foreach (var validator in builder.Validators)
         {
             entity.AddValidator(validator);
@@ -80,19 +80,7 @@ internal sealed class PocoEntity<T> : ImportEntity<T>
         return entity;
     }
 
-    public override object CreateRecord(FieldValue[] values, bool[] mapped)
-    {
-        var record = new T();
-        for (var i = 0; i < _setters.Length; i++)
-        {
-            if (mapped[i] && values[i].HasValue)
-            {
-                _setters[i].Set(record, in values[i]);
-            }
-        }
-
-        return record;
-    }
+    public override object CreateRecord(FieldValue[] values, bool[] mapped) => _build(values, mapped);
 
     private static bool TryMapType(Type clrType, out PropertyType type)
     {
@@ -113,67 +101,4 @@ internal sealed class PocoEntity<T> : ImportEntity<T>
         };
         return (int)type >= 0;
     }
-
-    private abstract class PropertySetter
-    {
-        public abstract void Set(T target, in FieldValue value);
-    }
-
-    private sealed class PropertySetter<TProperty> : PropertySetter
-    {
-        private readonly Action<T, TProperty> _set;
-        private readonly FieldReader<TProperty> _read;
-
-        public PropertySetter(PropertyInfo property)
-        {
-            _set = property.SetMethod!.CreateDelegate<Action<T, TProperty>>();
-            _read = (FieldReader<TProperty>)CreateReader(Nullable.GetUnderlyingType(typeof(TProperty)) ?? typeof(TProperty));
-        }
-
-        public override void Set(T target, in FieldValue value) => _set(target, _read(in value));
-
-        private static Delegate CreateReader(Type clr)
-        {
-            if (clr.IsEnum)
-            {
-                var map = Enum.GetNames(clr).ToDictionary(n => n, n => Enum.Parse(clr, n), StringComparer.OrdinalIgnoreCase);
-                return new FieldReader<TProperty>((in FieldValue v) => (TProperty)map[v.Text!]);
-            }
-
-            Delegate reader = clr switch
-            {
-                _ when clr == typeof(string) => new FieldReader<string?>((in FieldValue v) => v.Text),
-                _ when clr == typeof(int) => new FieldReader<int>((in FieldValue v) => (int)v.Integer),
-                _ when clr == typeof(short) => new FieldReader<short>((in FieldValue v) => checked((short)v.Integer)),
-                _ when clr == typeof(byte) => new FieldReader<byte>((in FieldValue v) => checked((byte)v.Integer)),
-                _ when clr == typeof(long) => new FieldReader<long>((in FieldValue v) => v.Integer),
-                _ when clr == typeof(decimal) => new FieldReader<decimal>((in FieldValue v) => v.Decimal),
-                _ when clr == typeof(double) => new FieldReader<double>((in FieldValue v) => v.Double),
-                _ when clr == typeof(float) => new FieldReader<float>((in FieldValue v) => (float)v.Double),
-                _ when clr == typeof(bool) => new FieldReader<bool>((in FieldValue v) => v.Integer != 0),
-                _ when clr == typeof(DateOnly) => new FieldReader<DateOnly>((in FieldValue v) => v.Date),
-                _ when clr == typeof(DateTime) => new FieldReader<DateTime>((in FieldValue v) => v.DateTime.UtcDateTime),
-                _ when clr == typeof(DateTimeOffset) => new FieldReader<DateTimeOffset>((in FieldValue v) => v.DateTime),
-                _ when clr == typeof(TimeOnly) => new FieldReader<TimeOnly>((in FieldValue v) => v.Time),
-                _ when clr == typeof(TimeSpan) => new FieldReader<TimeSpan>((in FieldValue v) => v.Time.ToTimeSpan()),
-                _ when clr == typeof(Guid) => new FieldReader<Guid>((in FieldValue v) => v.Guid),
-                _ => throw new NotSupportedException(clr.Name),
-            };
-
-            if (typeof(TProperty) == clr || typeof(TProperty) == typeof(string))
-            {
-                return reader;
-            }
-
-            // Nullable<TValue>: wrap the value reader so the setter takes TValue?.
-            var wrap = typeof(PropertySetter<TProperty>).GetMethod(nameof(WrapNullable), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(clr);
-            return (Delegate)wrap.Invoke(null, [reader])!;
-        }
-
-        private static FieldReader<TValue?> WrapNullable<TValue>(FieldReader<TValue> reader)
-            where TValue : struct => (in FieldValue v) => reader(in v);
-    }
 }
-
-/// <summary>Reads a property's value from a converted field; takes the field by reference, as it is about 100 bytes.</summary>
-internal delegate TProperty FieldReader<TProperty>(in FieldValue value);
