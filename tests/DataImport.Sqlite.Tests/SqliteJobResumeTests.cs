@@ -57,20 +57,12 @@ public sealed class SqliteJobResumeTests : IDisposable
     {
         var csv = JobTestHost.CustomersCsv(50, badEvery: 7);
         var sink = new CountingSink();
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        sink.BeforeBatch = async (n, ct) =>
-        {
-            if (n == 3)
-            {
-                // The first host "dies" here: it never writes this batch, never beats again, never ends the job.
-                held.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-        };
+        // The sink hangs in batch 3, as a host that died mid-write: no write, no heartbeat, no final state.
+        var held = sink.StallAt(3);
         var first = Host("host-1", T0, sink);
         var queued = await first.Jobs.StartAsync(JobTestHost.Request(csv, batchSize: 10));
         await first.StartWorkerAsync();
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
         var stalled = await first.WaitForAsync("acme", queued.Id, j => j.ProcessedItems == 20);
 
         await using var second = Host("host-2", T0.AddMinutes(2), sink);
@@ -125,20 +117,13 @@ public sealed class SqliteJobResumeTests : IDisposable
     public async Task CancelAsync_FromAnotherHost_StopsTheRunningJobAtItsNextHeartbeat()
     {
         var sink = new CountingSink();
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        sink.BeforeBatch = async (n, ct) =>
-        {
-            if (n == 2)
-            {
-                held.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-        };
+        // The sink hangs in batch 2, as a host that died mid-write: no write, no heartbeat, no final state.
+        var held = sink.StallAt(2);
         await using var running = Host("host-1", T0, sink);
         await using var other = Host("host-2", T0, sink);
         var queued = await running.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(30), batchSize: 10));
         await running.StartWorkerAsync();
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
 
         await other.Jobs.CancelAsync("acme", queued.Id);
         var job = await running.WaitForAsync("acme", queued.Id, j => j.IsFinished, () => running.Time.Advance(TimeSpan.FromSeconds(10)));

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using DataImport.Reading;
 using System.Text;
 using Sylvan.Data.Csv;
 
@@ -67,6 +68,12 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
             throw CsvRowSource.Describe(ex, 1, context.MaxFieldLength);
         }
     }
+
+    internal override ValueTask<int?> CountDataRowsAsync(ImportRequest request, CancellationToken cancellationToken) =>
+        CsvRowCounter.CountDataRowsAsync(request.File, request.Encoding, request.Delimiter, request.HasHeaderRow, cancellationToken);
+
+    internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
+        new CsvRowSource((CsvDataReader)reader, request.HasHeaderRow, options.MaxFieldLength);
 
     private static string DecodeForDetection(byte[] prefix, Encoding encoding)
     {

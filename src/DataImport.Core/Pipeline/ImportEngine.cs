@@ -1,4 +1,3 @@
-using System.Data.Common;
 using DataImport.Csv;
 using DataImport.DependencyInjection;
 using DataImport.Entities;
@@ -7,7 +6,6 @@ using DataImport.Pipeline;
 using DataImport.Reading;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Sylvan.Data.Csv;
 
 namespace DataImport;
 
@@ -201,22 +199,17 @@ public sealed class ImportEngine
     {
         var factory = _readers[request.FileType.Trim()];
         int? estimate = null;
-        if (request.File.CanSeek && factory is CsvImportReaderFactory)
+        if (request.File.CanSeek)
         {
             // A progress estimate only; the final totalItems is the exact count of rows read.
             var start = request.File.Position;
-            estimate = await CsvRowCounter.CountDataRowsAsync(request.File, request.Encoding, request.Delimiter, request.HasHeaderRow, cancellationToken).ConfigureAwait(false);
+            estimate = await factory.CountDataRowsAsync(request, cancellationToken).ConfigureAwait(false);
             request.File.Position = start;
         }
 
         var context = new ImportReaderContext(request.File, request, Options);
         var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
-        RowSource source = reader switch
-        {
-            CsvDataReader csv => new CsvRowSource(csv, request.HasHeaderRow, Options.MaxFieldLength),
-            XlsxDataReader xlsx => new Xlsx.XlsxRowSource(xlsx, request.HasHeaderRow),
-            _ => new DataReaderRowSource(reader, request.HasHeaderRow),
-        };
+        var source = factory.CreateRowSource(reader, request, Options);
         if (source.FieldCount > Options.MaxColumns)
         {
             source.Dispose();

@@ -24,4 +24,11 @@ public abstract class ImportReaderFactory
     /// <returns>A reader positioned before the first data row.</returns>
     /// <exception cref="InvalidDataException">The file cannot be read as this type; the message says why.</exception>
     public abstract ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken);
+
+    /// <summary>Counts the data rows of a seekable file before the import, for progress; <see langword="null"/> when the reader cannot tell cheaply.</summary>
+    internal virtual ValueTask<int?> CountDataRowsAsync(ImportRequest request, CancellationToken cancellationToken) => ValueTask.FromResult<int?>(null);
+
+    /// <summary>The engine's view of the reader this factory opened; built-in readers read cells without boxing.</summary>
+    internal virtual Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
+        new Reading.DataReaderRowSource(reader, request.HasHeaderRow);
 }

@@ -26,4 +26,7 @@ internal sealed class XlsxImportReaderFactory : ImportReaderFactory
 
         return reader;
     }
+
+    internal override Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
+        new XlsxRowSource((XlsxDataReader)reader, request.HasHeaderRow);
 }

@@ -152,19 +152,12 @@ public sealed class ImportJobServiceTests : IDisposable
     public async Task CancelAsync_RunningJob_EndsCancelledKeepingCommittedRows()
     {
         var sink = new CountingSink();
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        sink.BeforeBatch = async (n, ct) =>
-        {
-            if (n == 2)
-            {
-                held.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-        };
+        // The sink hangs in batch 2, as a host that died mid-write: no write, no heartbeat, no final state.
+        var held = sink.StallAt(2);
         await using var host = Host(sink);
         var queued = await host.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(30), batchSize: 10));
         await host.StartWorkerAsync();
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
 
         await host.Jobs.CancelAsync("acme", queued.Id);
         var job = await host.WaitFinishedAsync("acme", queued.Id);

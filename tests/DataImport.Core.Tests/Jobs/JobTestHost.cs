@@ -130,6 +130,21 @@ public sealed class CountingSink : ImportSink<Customer>
 
     public int Batches => Volatile.Read(ref _batches);
 
+    /// <summary>Makes batch <paramref name="batch"/> hang until cancelled, as a host that died mid-write; the task completes when it is reached.</summary>
+    public Task StallAt(int batch)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        BeforeBatch = async (n, ct) =>
+        {
+            if (n == batch)
+            {
+                held.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        };
+        return held.Task;
+    }
+
     public override ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlySet<ImportKey>>(keys.Where(k => Records.ContainsKey((string)k[0]!)).ToHashSet());
 
