@@ -59,10 +59,15 @@ internal sealed class ValueConverter
             return null;
         }
 
+        // Strings are most columns of most files: their path stays small, and the parsers live in ConvertTyped, whose
+        // larger stack frame (zeroed on every call) only typed columns pay for.
+        return property.Type == PropertyType.String ? SetString(text, property, ref value) : ConvertTyped(text, property, ref value);
+    }
+
+    private string? ConvertTyped(ReadOnlySpan<char> text, EntityProperty property, ref FieldValue value)
+    {
         switch (property.Type)
         {
-            case PropertyType.String:
-                return SetString(text, property, ref value);
             case PropertyType.Enum:
                 return SetAllowed(text, property, ref value);
             case PropertyType.Int:
@@ -141,7 +146,7 @@ internal sealed class ValueConverter
                 return $"unsupported property type {property.Type}";
         }
 
-        if (property.AllowedValues.Count > 0 && property.Type != PropertyType.Enum)
+        if (property.HasAllowedValues && property.Type != PropertyType.Enum)
         {
             return CheckAllowedNonText(text, property);
         }
@@ -304,7 +309,7 @@ internal sealed class ValueConverter
             return $"'{Show(text)}' is {text.Length} characters long; the maximum is {max}";
         }
 
-        if (property.AllowedValues.Count > 0)
+        if (property.HasAllowedValues)
         {
             return SetAllowed(text, property, ref value);
         }

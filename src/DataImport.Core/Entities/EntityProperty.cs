@@ -17,6 +17,7 @@ public sealed class EntityProperty
         Required = required;
         MaxLength = maxLength;
         AllowedValues = allowedValues;
+        HasAllowedValues = allowedValues.Count > 0;
         Formats = formats;
         FormatArray = [.. formats];
         Ordinal = ordinal;
@@ -43,6 +44,9 @@ public sealed class EntityProperty
 
     /// <summary>Gets the position of the property in its entity, starting from 0.</summary>
     public int Ordinal { get; }
+
+    /// <summary>Gets a value indicating whether <see cref="AllowedValues"/> is not empty, read per value without an interface call.</summary>
+    internal bool HasAllowedValues { get; }
 
     /// <summary>Gets <see cref="Formats"/> as the array the parse methods take, built once instead of per value.</summary>
     internal string[] FormatArray { get; }

@@ -106,4 +106,19 @@ public sealed class FastParseTests
         second.Should().Be(first).And.NotBeSameAs(first);
         pool.GetOrAdd("Asia".AsSpan(), property: 4).Should().BeSameAs(pool.GetOrAdd("Asia".AsSpan(), property: 4));
     }
+
+    [Fact]
+    public void StringPool_ValuesThatShareTheSampledChars_StayDistinctAndExact()
+    {
+        // Same length, same first, second, middle and last char: the same slot. Each lookup still returns its own text.
+        var pool = new StringPool();
+        for (var i = 0; i < 3; i++)
+        {
+            pool.GetOrAdd("abcXe".AsSpan(), property: 0).Should().Be("abcXe");
+            pool.GetOrAdd("abcYe".AsSpan(), property: 0).Should().Be("abcYe");
+        }
+
+        pool.GetOrAdd("".AsSpan(), property: 0).Should().BeEmpty();
+        pool.GetOrAdd("a".AsSpan(), property: 0).Should().Be("a");
+    }
 }
