@@ -30,7 +30,9 @@ internal sealed class ValueConverter
     private readonly bool _groupIsApostrophe;
     private readonly StringPool _strings = new();
     private readonly char _fastDecimalSeparator;
-    private readonly Dictionary<EntityProperty, SimpleDateFormat?> _fastDates = [];
+    // Per property ordinal: the property the entry was compiled for (a converter serves one entity per run, but the
+    // reference check keeps a stray property from another entity correct) and its compiled fast format, if any.
+    private (EntityProperty? Property, SimpleDateFormat? Format)[] _fastDates = [];
 
     public ValueConverter(CultureInfo culture, TimeSpan offset)
     {
@@ -534,14 +536,21 @@ internal sealed class ValueConverter
     /// </summary>
     private SimpleDateFormat? FastDateFormat(EntityProperty property)
     {
-        if (!_fastDates.TryGetValue(property, out var fast))
+        var ordinal = property.Ordinal;
+        if (ordinal < _fastDates.Length && ReferenceEquals(_fastDates[ordinal].Property, property))
         {
-            fast = property.FormatArray.Length > 0
-                ? SimpleDateFormat.TryCompile(property.FormatArray[0], _culture)
-                : SimpleDateFormat.TryCompile(IsoDateFormats[0], CultureInfo.InvariantCulture);
-            _fastDates[property] = fast;
+            return _fastDates[ordinal].Format;
         }
 
+        var fast = property.FormatArray.Length > 0
+            ? SimpleDateFormat.TryCompile(property.FormatArray[0], _culture)
+            : SimpleDateFormat.TryCompile(IsoDateFormats[0], CultureInfo.InvariantCulture);
+        if (ordinal >= _fastDates.Length)
+        {
+            Array.Resize(ref _fastDates, ordinal + 1);
+        }
+
+        _fastDates[ordinal] = (property, fast);
         return fast;
     }
 
