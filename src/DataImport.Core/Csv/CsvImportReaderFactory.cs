@@ -69,8 +69,10 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         }
     }
 
-    internal override ValueTask<int?> CountDataRowsAsync(ImportRequest request, CancellationToken cancellationToken) =>
-        CsvRowCounter.CountDataRowsAsync(request.File, request.Encoding, request.Delimiter, request.HasHeaderRow, cancellationToken);
+    internal override bool CountsRows => true;
+
+    internal override ValueTask<int?> CountDataRowsAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) =>
+        CsvRowCounter.CountDataRowsAsync(file, request.Encoding, request.Delimiter, request.HasHeaderRow, cancellationToken);
 
     internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
         new CsvRowSource((CsvDataReader)reader, request.HasHeaderRow, options.MaxFieldLength);

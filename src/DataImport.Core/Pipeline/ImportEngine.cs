@@ -195,16 +195,25 @@ public sealed class ImportEngine
         };
     }
 
-    internal async Task<(RowSource Source, ImportReaderContext Context, int? EstimatedRows)> OpenAsync(ImportRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the request's file. <paramref name="countCancellation"/> stops a row count still running in the background
+    /// (the run cancels it when it ends); the returned estimate task never faults and gives <see langword="null"/>
+    /// when the rows could not be counted.
+    /// </summary>
+    internal async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows)> OpenAsync(ImportRequest request, CancellationToken countCancellation, CancellationToken cancellationToken)
     {
         var factory = _readers[request.FileType.Trim()];
-        int? estimate = null;
-        if (request.File.CanSeek)
+        Task<int?>? estimate = null;
+        if (factory.CountsRows && request.File.CanSeek)
         {
             // A progress estimate only; the final totalItems is the exact count of rows read.
-            var start = request.File.Position;
-            estimate = await factory.CountDataRowsAsync(request, cancellationToken).ConfigureAwait(false);
-            request.File.Position = start;
+            estimate = StartBackgroundCount(factory, request, countCancellation);
+            if (estimate is null)
+            {
+                var start = request.File.Position;
+                estimate = Task.FromResult(await factory.CountDataRowsAsync(request.File, request, cancellationToken).ConfigureAwait(false));
+                request.File.Position = start;
+            }
         }
 
         var context = new ImportReaderContext(request.File, request, Options);
@@ -217,6 +226,56 @@ public sealed class ImportEngine
         }
 
         return (source, context, estimate);
+    }
+
+    /// <summary>
+    /// Counts the rows of a file on disk on a second read-only handle while the import reads the first, so with a spare
+    /// core the count costs the import no time. Any other stream, or a file that cannot be opened again (e.g. the host
+    /// holds it with <see cref="FileShare.None"/>), returns <see langword="null"/> and is counted before reading.
+    /// </summary>
+    private static Task<int?>? StartBackgroundCount(ImportReaderFactory factory, ImportRequest request, CancellationToken cancellationToken)
+    {
+        if (request.File is not FileStream file || !Path.IsPathFullyQualified(file.Name))
+        {
+            return null;
+        }
+
+        FileStream copy;
+        try
+        {
+            copy = new FileStream(file.Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+
+        if (copy.Length != file.Length)
+        {
+            // Not the same content any more: count the stream the import reads instead.
+            copy.Dispose();
+            return null;
+        }
+
+        copy.Position = file.Position;
+        return Task.Run(
+            async () =>
+            {
+                await using (copy.ConfigureAwait(false))
+                {
+                    try
+                    {
+                        return await factory.CountDataRowsAsync(copy, request, cancellationToken).ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // An estimate for progress must never fail the import; without it totalItems waits for the end.
+                    catch (Exception)
+#pragma warning restore CA1031
+                    {
+                        return null;
+                    }
+                }
+            },
+            CancellationToken.None);
     }
 
     private static IEnumerable<ImportReaderFactory> BuiltInReaders()

@@ -41,6 +41,7 @@ internal sealed class ImportPipeline<TRecord>
     private int _lastRowRead;
     private long _lastReport = long.MinValue;
     private NotImportedWriter? _writer;
+    private Task<int?>? _estimate;
     private string[] _mappedNames = [];
 
     public ImportPipeline(ImportEngine engine, ImportRequest request, ImportEntity<TRecord> entity, ImportSink<TRecord> sink, ImportRunHooks hooks, ImportJobState state)
@@ -81,20 +82,16 @@ internal sealed class ImportPipeline<TRecord>
         Log.ImportStarted(_logger, _state.Id, schema.Name, _request.FileName);
         Report(force: true);
         RowSource? source = null;
+        using var counting = new CancellationTokenSource();
+        Task<int?>? estimate = null;
         try
         {
             ImportReaderContext context;
-            int? estimate;
-            (source, context, estimate) = await _engine.OpenAsync(_request, cancellationToken).ConfigureAwait(false);
-            if (_hooks.Resume is null && estimate is not null)
-            {
-                lock (_state.Gate)
-                {
-                    _state.TotalItems = estimate;
-                }
+            (source, context, estimate) = await _engine.OpenAsync(_request, counting.Token, cancellationToken).ConfigureAwait(false);
 
-                Report(force: true);
-            }
+            // A resumed job keeps the total it had; a fresh one shows the estimate as soon as it is known.
+            _estimate = _hooks.Resume is null ? estimate : null;
+            ApplyEstimate();
 
             var headers = Enumerable.Range(0, source.FieldCount).Select(source.GetHeader).ToArray();
             var mapping = ResolvedMapping.Resolve(_request.Mapping, schema, _request.Mode, headers, _request.HasHeaderRow);
@@ -147,6 +144,13 @@ internal sealed class ImportPipeline<TRecord>
             }
 
             source?.Dispose();
+            _estimate = null;
+            if (estimate is not null)
+            {
+                // A count still running in the background is no longer needed; it stops at once and never throws.
+                await counting.CancelAsync().ConfigureAwait(false);
+                await estimate.ConfigureAwait(false);
+            }
         }
 
         var final = _state.Snapshot();
@@ -206,9 +210,30 @@ internal sealed class ImportPipeline<TRecord>
             }
         }
 
+        _estimate = null;
         lock (_state.Gate)
         {
             _state.TotalItems = _dataRows;
+        }
+    }
+
+    /// <summary>Shows the row-count estimate in totalItems once its count has finished (checked once per batch).</summary>
+    private void ApplyEstimate()
+    {
+        if (_estimate is not { IsCompleted: true } done)
+        {
+            return;
+        }
+
+        _estimate = null;
+        if (done.Result is { } rows)
+        {
+            lock (_state.Gate)
+            {
+                _state.TotalItems = rows;
+            }
+
+            Report(force: true);
         }
     }
 
@@ -423,6 +448,7 @@ internal sealed class ImportPipeline<TRecord>
             await onCheckpoint(checkpoint, _state.Snapshot(), cancellationToken).ConfigureAwait(false);
         }
 
+        ApplyEstimate();
         Report(force: false);
         if (_request.ErrorBudget is { } budget && _state.Errors > budget)
         {

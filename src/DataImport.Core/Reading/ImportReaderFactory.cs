@@ -25,8 +25,11 @@ public abstract class ImportReaderFactory
     /// <exception cref="InvalidDataException">The file cannot be read as this type; the message says why.</exception>
     public abstract ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken);
 
-    /// <summary>Counts the data rows of a seekable file before the import, for progress; <see langword="null"/> when the reader cannot tell cheaply.</summary>
-    internal virtual ValueTask<int?> CountDataRowsAsync(ImportRequest request, CancellationToken cancellationToken) => ValueTask.FromResult<int?>(null);
+    /// <summary>Gets a value indicating whether <see cref="CountDataRowsAsync"/> can count a file's rows cheaply, for progress.</summary>
+    internal virtual bool CountsRows => false;
+
+    /// <summary>Counts the data rows of <paramref name="file"/> from its position, for progress; <see langword="null"/> when it cannot tell.</summary>
+    internal virtual ValueTask<int?> CountDataRowsAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) => ValueTask.FromResult<int?>(null);
 
     /// <summary>The engine's view of the reader this factory opened; built-in readers read cells without boxing.</summary>
     internal virtual Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
