@@ -50,6 +50,27 @@ public sealed class ImportEngine
 
     internal ILogger Logger { get; }
 
+    /// <summary>
+    /// The batch of rows of the last run that ended, kept for the next run of the same batch size: its row objects
+    /// have reached the oldest generation, so reusing them spares every run promoting a fresh set (and the full
+    /// collections that followed). Runs at the same time simply allocate their own.
+    /// </summary>
+    private PendingRow[]? _spareBatch;
+
+    internal PendingRow[] RentBatch(int size) =>
+        Interlocked.Exchange(ref _spareBatch, null) is { } spare && spare.Length == size ? spare : new PendingRow[size];
+
+    /// <summary>Keeps a finished run's batch for the next run, cleared first so it holds none of the run's records.</summary>
+    internal void ReturnBatch(PendingRow[] batch)
+    {
+        foreach (var row in batch)
+        {
+            row?.Reset(0, 0);
+        }
+
+        Volatile.Write(ref _spareBatch, batch);
+    }
+
     /// <summary>Finds a registered entity by name, ignoring case.</summary>
     /// <param name="name">The entity name.</param>
     /// <returns>The schema, or <see langword="null"/>.</returns>
@@ -197,17 +218,17 @@ public sealed class ImportEngine
 
     /// <summary>
     /// Opens the request's file. <paramref name="countCancellation"/> stops a row count still running in the background
-    /// (the run cancels it when it ends); the returned estimate task never faults and gives <see langword="null"/>
-    /// when the rows could not be counted.
+    /// (the run cancels it when it ends, and so does a failure to open); the returned estimate task never faults and
+    /// gives <see langword="null"/> when the rows could not be counted.
     /// </summary>
-    internal async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows)> OpenAsync(ImportRequest request, CancellationToken countCancellation, CancellationToken cancellationToken)
+    internal async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows)> OpenAsync(ImportRequest request, CancellationTokenSource countCancellation, CancellationToken cancellationToken)
     {
         var factory = _readers[request.FileType.Trim()];
         Task<int?>? estimate = null;
         if (factory.CountsRows && request.File.CanSeek)
         {
             // A progress estimate only; the final totalItems is the exact count of rows read.
-            estimate = StartBackgroundCount(factory, request, countCancellation);
+            estimate = StartBackgroundCount(factory, request, countCancellation.Token);
             if (estimate is null)
             {
                 var start = request.File.Position;
@@ -216,16 +237,26 @@ public sealed class ImportEngine
             }
         }
 
-        var context = new ImportReaderContext(request.File, request, Options);
-        var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
-        var source = factory.CreateRowSource(reader, request, Options);
-        if (source.FieldCount > Options.MaxColumns)
+        try
         {
-            source.Dispose();
-            throw new InvalidDataException($"The file has {source.FieldCount} columns; the limit is {Options.MaxColumns}.");
-        }
+            var context = new ImportReaderContext(request.File, request, Options);
+            var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+            var source = factory.CreateRowSource(reader, request, Options);
+            if (source.FieldCount > Options.MaxColumns)
+            {
+                source.Dispose();
+                throw new InvalidDataException($"The file has {source.FieldCount} columns; the limit is {Options.MaxColumns}.");
+            }
 
-        return (source, context, estimate);
+            return (source, context, estimate);
+        }
+        catch when (estimate is not null)
+        {
+            // The file cannot be read: stop the count and let go of its handle before the failure is reported.
+            await countCancellation.CancelAsync().ConfigureAwait(false);
+            await estimate.ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>

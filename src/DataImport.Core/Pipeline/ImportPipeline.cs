@@ -56,7 +56,7 @@ internal sealed class ImportPipeline<TRecord>
         _logger = engine.Logger;
         _state = state;
         _batchSize = request.BatchSize ?? _options.BatchSize;
-        _pending = new PendingRow[_batchSize];
+        _pending = engine.RentBatch(_batchSize);
         _dryRunCreated = request.DryRun && entity.Schema.HasKey ? [] : null;
     }
 
@@ -87,7 +87,7 @@ internal sealed class ImportPipeline<TRecord>
         try
         {
             ImportReaderContext context;
-            (source, context, estimate) = await _engine.OpenAsync(_request, counting.Token, cancellationToken).ConfigureAwait(false);
+            (source, context, estimate) = await _engine.OpenAsync(_request, counting, cancellationToken).ConfigureAwait(false);
 
             // A resumed job keeps the total it had; a fresh one shows the estimate as soon as it is known.
             _estimate = _hooks.Resume is null ? estimate : null;
@@ -153,6 +153,7 @@ internal sealed class ImportPipeline<TRecord>
             }
         }
 
+        _engine.ReturnBatch(_pending);
         var final = _state.Snapshot();
         Log.ImportEnded(_logger, final.Id, final.Status, final.CreatedCount, final.UpdatedCount, final.SkippedCount, final.ErrorCount);
         _hooks.Progress?.Report(final);

@@ -38,8 +38,9 @@ public sealed class RowCountTests
     {
         using var file = new TempFile(Rows(20_000));
         await using var input = new ReadCountingFileStream(file.Path);
+        using var counting = new CancellationTokenSource();
 
-        var (source, _, estimate) = await TestEngine.Customers().OpenAsync(TestEngine.Csv(input), CancellationToken.None, CancellationToken.None);
+        var (source, _, estimate) = await TestEngine.Customers().OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             (await estimate!).Should().Be(20_000);
@@ -54,8 +55,9 @@ public sealed class RowCountTests
     {
         using var file = new TempFile(Rows(20_000));
         await using var input = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.None);
+        using var counting = new CancellationTokenSource();
 
-        var (source, _, estimate) = await TestEngine.Customers().OpenAsync(TestEngine.Csv(input), CancellationToken.None, CancellationToken.None);
+        var (source, _, estimate) = await TestEngine.Customers().OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             estimate!.IsCompleted.Should().BeTrue("a second handle cannot be opened, so the count ran on the import's stream first");
@@ -92,5 +94,20 @@ public sealed class RowCountTests
         // No handle of ours stays open: the file can be opened exclusively at once.
         await using var exclusive = new FileStream(file.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         exclusive.Length.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Import_FileRefusedWhenOpened_StopsTheBackgroundCountAndReleasesTheFile()
+    {
+        // 8 MB of NUL bytes: refused as binary when the reader opens it, while the count has a large file ahead of it.
+        using var file = new TempFile(new byte[8 * 1024 * 1024]);
+        await using (var input = file.Open())
+        {
+            var job = await TestEngine.Customers().RunAsync(TestEngine.Csv(input), new InMemoryImportSink<Customer>());
+            job.Status.Should().Be(ImportJobStatus.Failed);
+        }
+
+        await using var exclusive = new FileStream(file.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        exclusive.Length.Should().Be(8 * 1024 * 1024);
     }
 }
