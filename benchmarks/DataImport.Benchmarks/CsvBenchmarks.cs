@@ -25,6 +25,7 @@ public static class Sizes
 public class SalesCsvBenchmarks
 {
     private ImportEngine _engine = null!;
+    private ImportEngine _oneThread = null!;
     private string _path = null!;
 
     [ParamsSource(typeof(Sizes), nameof(Sizes.Rows))]
@@ -35,6 +36,7 @@ public class SalesCsvBenchmarks
     {
         _path = DataFiles.SalesCsv(Rows);
         _engine = Engines.Create();
+        _oneThread = Engines.Create(readAhead: false);
     }
 
     [Benchmark(Description = "a) Sylvan raw GetFieldSpan")]
@@ -103,6 +105,9 @@ public class SalesCsvBenchmarks
     [Benchmark(Description = "d) Engine POCO CreateOnly")]
     public Task<long> EnginePocoCreateOnly() => Engines.ImportAsync<SalesRecord>(_engine, Engines.Sales, _path, ImportMode.CreateOnly, Rows);
 
+    [Benchmark(Description = "d) Engine POCO CreateOnly, one thread")]
+    public Task<long> EnginePocoCreateOnlyOneThread() => Engines.ImportAsync<SalesRecord>(_oneThread, Engines.Sales, _path, ImportMode.CreateOnly, Rows);
+
     [Benchmark(Description = "d) Engine POCO CreateAndUpdate key")]
     public Task<long> EnginePocoUpsert() => Engines.ImportAsync<SalesRecord>(_engine, Engines.SalesKeyed, _path, ImportMode.CreateAndUpdate, Rows);
 
@@ -125,6 +130,7 @@ public class SalesCsvBenchmarks
 public class CustomersCsvBenchmarks
 {
     private ImportEngine _engine = null!;
+    private ImportEngine _oneThread = null!;
     private string _path = null!;
 
     [ParamsSource(typeof(Sizes), nameof(Sizes.Rows))]
@@ -135,6 +141,7 @@ public class CustomersCsvBenchmarks
     {
         _path = DataFiles.CustomersCsv(Rows);
         _engine = Engines.Create();
+        _oneThread = Engines.Create(readAhead: false);
     }
 
     [Benchmark(Description = "a) Sylvan raw GetFieldSpan")]
@@ -202,6 +209,9 @@ public class CustomersCsvBenchmarks
 
     [Benchmark(Description = "d) Engine POCO CreateOnly")]
     public Task<long> EnginePocoCreateOnly() => Engines.ImportAsync<CustomerRecord>(_engine, Engines.Customers, _path, ImportMode.CreateOnly, Rows);
+
+    [Benchmark(Description = "d) Engine POCO CreateOnly, one thread")]
+    public Task<long> EnginePocoCreateOnlyOneThread() => Engines.ImportAsync<CustomerRecord>(_oneThread, Engines.Customers, _path, ImportMode.CreateOnly, Rows);
 
     [Benchmark(Description = "d) Engine POCO CreateAndUpdate key")]
     public Task<long> EnginePocoUpsert() => Engines.ImportAsync<CustomerRecord>(_engine, Engines.CustomersKeyed, _path, ImportMode.CreateAndUpdate, Rows);

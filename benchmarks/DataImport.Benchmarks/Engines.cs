@@ -12,10 +12,11 @@ public static class Engines
     public const string Customers = "Customers";
     public const string CustomersKeyed = "CustomersKeyed";
 
-    public static ImportEngine Create()
+    /// <param name="readAhead"><see cref="DataImportOptions.ReadAhead"/>: <see langword="false"/> keeps each import on one thread.</param>
+    public static ImportEngine Create(bool readAhead = true)
     {
         var services = new ServiceCollection();
-        services.AddDataImport()
+        services.AddDataImport(o => o.ReadAhead = readAhead)
             .AddEntity<SalesRecord>(e => e.Name(Sales).Formats(s => s.OrderDate, "M/d/yyyy").Formats(s => s.ShipDate, "M/d/yyyy"))
             .AddEntity<SalesRecord>(e => e.Name(SalesKeyed).Key(s => s.OrderId).Formats(s => s.OrderDate, "M/d/yyyy").Formats(s => s.ShipDate, "M/d/yyyy"))
             .AddEntity(SalesSchemaFor(SalesSchema, keyed: false))

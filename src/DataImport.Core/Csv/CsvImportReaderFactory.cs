@@ -74,8 +74,17 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     internal override ValueTask<int?> CountDataRowsAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) =>
         CsvRowCounter.CountDataRowsAsync(file, request.Encoding, request.Delimiter, request.HasHeaderRow, cancellationToken);
 
-    internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
-        new CsvRowSource((CsvDataReader)reader, request.HasHeaderRow, options.MaxFieldLength);
+    /// <summary>
+    /// Sylvan's row source; for a large file with more than one core (and <see cref="DataImportOptions.ReadAhead"/>), read
+    /// ahead on a second thread so parsing and decoding overlap with the engine's conversion of earlier rows.
+    /// </summary>
+    internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, IdleGate? idle)
+    {
+        var source = new CsvRowSource((CsvDataReader)reader, request.HasHeaderRow, options.MaxFieldLength);
+        var file = request.File;
+        var large = !file.CanSeek || file.Length - file.Position >= options.ReadAheadMinBytes;
+        return options.ReadAhead && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
+    }
 
     private static string DecodeForDetection(byte[] prefix, Encoding encoding)
     {

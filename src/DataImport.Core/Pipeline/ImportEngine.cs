@@ -225,10 +225,12 @@ public sealed class ImportEngine
     {
         var factory = _readers[request.FileType.Trim()];
         Task<int?>? estimate = null;
+        IdleGate? idle = null;
         if (factory.CountsRows && request.File.CanSeek)
         {
             // A progress estimate only; the final totalItems is the exact count of rows read.
-            estimate = StartBackgroundCount(factory, request, countCancellation.Token);
+            idle = new IdleGate();
+            estimate = StartBackgroundCount(factory, request, idle, countCancellation.Token);
             if (estimate is null)
             {
                 var start = request.File.Position;
@@ -241,7 +243,13 @@ public sealed class ImportEngine
         {
             var context = new ImportReaderContext(request.File, request, Options);
             var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
-            var source = factory.CreateRowSource(reader, request, Options);
+            var source = factory.CreateRowSource(reader, request, Options, idle);
+            if (source is not ReadAheadRowSource)
+            {
+                // No reading thread to make way for: the count runs freely.
+                idle?.Open();
+            }
+
             if (source.FieldCount > Options.MaxColumns)
             {
                 source.Dispose();
@@ -261,10 +269,12 @@ public sealed class ImportEngine
 
     /// <summary>
     /// Counts the rows of a file on disk on a second read-only handle while the import reads the first, so with a spare
-    /// core the count costs the import no time. Any other stream, or a file that cannot be opened again (e.g. the host
-    /// holds it with <see cref="FileShare.None"/>), returns <see langword="null"/> and is counted before reading.
+    /// core the count costs the import no time; with a read-ahead thread it reads only while <paramref name="idle"/> is
+    /// open (while that thread waits), so the count never takes a core from the import. Any other stream, or a file that
+    /// cannot be opened again (e.g. the host holds it with <see cref="FileShare.None"/>), returns <see langword="null"/>
+    /// and is counted before reading.
     /// </summary>
-    private static Task<int?>? StartBackgroundCount(ImportReaderFactory factory, ImportRequest request, CancellationToken cancellationToken)
+    private static Task<int?>? StartBackgroundCount(ImportReaderFactory factory, ImportRequest request, IdleGate idle, CancellationToken cancellationToken)
     {
         if (request.File is not FileStream file || !Path.IsPathFullyQualified(file.Name))
         {
@@ -292,11 +302,12 @@ public sealed class ImportEngine
         return Task.Run(
             async () =>
             {
-                await using (copy.ConfigureAwait(false))
+                var gated = new GatedReadStream(copy, idle);
+                await using (gated.ConfigureAwait(false))
                 {
                     try
                     {
-                        return await factory.CountDataRowsAsync(copy, request, cancellationToken).ConfigureAwait(false);
+                        return await factory.CountDataRowsAsync(gated, request, cancellationToken).ConfigureAwait(false);
                     }
 #pragma warning disable CA1031 // An estimate for progress must never fail the import; without it totalItems waits for the end.
                     catch (Exception)

@@ -31,7 +31,10 @@ public abstract class ImportReaderFactory
     /// <summary>Counts the data rows of <paramref name="file"/> from its position, for progress; <see langword="null"/> when it cannot tell.</summary>
     internal virtual ValueTask<int?> CountDataRowsAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) => ValueTask.FromResult<int?>(null);
 
-    /// <summary>The engine's view of the reader this factory opened; built-in readers read cells without boxing.</summary>
-    internal virtual Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
+    /// <summary>
+    /// The engine's view of the reader this factory opened; built-in readers read cells without boxing. A source that
+    /// reads ahead on its own thread opens <c>idle</c> (when given) while that thread waits (see <see cref="Reading.IdleGate"/>).
+    /// </summary>
+    internal virtual Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, Reading.IdleGate? idle) =>
         new Reading.DataReaderRowSource(reader, request.HasHeaderRow);
 }

@@ -27,6 +27,6 @@ internal sealed class XlsxImportReaderFactory : ImportReaderFactory
         return reader;
     }
 
-    internal override Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options) =>
+    internal override Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, Reading.IdleGate? idle) =>
         new XlsxRowSource((XlsxDataReader)reader, request.HasHeaderRow);
 }

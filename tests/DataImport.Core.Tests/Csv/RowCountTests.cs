@@ -110,4 +110,27 @@ public sealed class RowCountTests
         await using var exclusive = new FileStream(file.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         exclusive.Length.Should().Be(8 * 1024 * 1024);
     }
+
+    [Fact]
+    public async Task FileOnDisk_WithReadAhead_IsCountedWhileTheReadingThreadWaits_AndFinishes()
+    {
+        using var file = new TempFile(Rows(50_000));
+        await using var input = file.Open();
+        using var counting = new CancellationTokenSource();
+        var engine = TestEngine.Customers(o => o.ReadAheadMinBytes = 0);
+
+        var (source, _, estimate) = await engine.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        using (source)
+        {
+            source.Should().BeOfType<DataImport.Reading.ReadAheadRowSource>();
+            var rows = 0;
+            while (source.Read())
+            {
+                rows++;
+            }
+
+            rows.Should().Be(50_000);
+            (await estimate!.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(50_000, "the count runs when the reading thread waits, and freely once it ended");
+        }
+    }
 }

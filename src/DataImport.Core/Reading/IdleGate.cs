@@ -1,0 +1,74 @@
+namespace DataImport.Reading;
+
+/// <summary>
+/// Open while the CSV read-ahead thread waits for the import to catch up (and for good once it is done): background
+/// work that passes through it, the progress row count, then uses the core the reading thread leaves idle, instead of
+/// taking it from the reading thread and starving the import of rows.
+/// </summary>
+/// <remarks>One thread opens and closes it (the read-ahead thread; the final <see cref="Open"/> may come from the importing thread after that one ended).</remarks>
+internal sealed class IdleGate
+{
+    private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Open() => Volatile.Read(ref _open).TrySetResult();
+
+    public void Close()
+    {
+        var current = Volatile.Read(ref _open);
+        if (current.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
+        }
+    }
+
+    public Task WaitAsync(CancellationToken cancellationToken) => Volatile.Read(ref _open).Task.WaitAsync(cancellationToken);
+}
+
+/// <summary>A read-only stream that waits for an <see cref="IdleGate"/> before each read.</summary>
+internal sealed class GatedReadStream(Stream inner, IdleGate gate) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
