@@ -22,15 +22,15 @@ internal sealed class ReadAheadRowSource : RowSource
     // large object heap threshold in the usual case.
     internal const int CharsPerChunk = 32 * 1024;
 
+    // Chunks of ended runs, kept for the next runs (cleared first): fresh chunks every run were promoted and died in
+    // gen 2, costing a full collection every few imports. Bounded: a few imports' worth at most.
+    private static readonly ConcurrentQueue<Chunk> Spare = new();
+    private static int s_spareCount;
+
     private readonly RowSource _inner;
     private readonly string[] _headers;
     private readonly BlockingCollection<Chunk> _full = new(ChunksInFlight);
     private readonly ConcurrentQueue<Chunk> _free = new();
-
-    // Chunks of ended runs, kept for the next runs (cleared first): fresh chunks every run were promoted and died in
-    // gen 2, costing a full collection every few small imports. Bounded: a few imports' worth at most.
-    private static readonly ConcurrentQueue<Chunk> Spare = new();
-    private static int s_spareCount;
     private readonly IdleGate? _idle;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _producer;
@@ -40,7 +40,10 @@ internal sealed class ReadAheadRowSource : RowSource
     private int _rowFields;
     private bool _ended;
 
-    /// <param name="inner">The reader, read only by the read-ahead thread once reading starts.</param>
+    /// <param name="inner">
+    /// The reader, read only by the read-ahead thread once reading starts. <see cref="Dispose"/> waits for that thread,
+    /// so a read that never returns (a stalled stream) delays it, as it would delay a one-thread import.
+    /// </param>
     /// <param name="idle">Opened while the read-ahead thread waits for the import to catch up, and for good once it is done.</param>
     public ReadAheadRowSource(RowSource inner, IdleGate? idle = null)
     {
