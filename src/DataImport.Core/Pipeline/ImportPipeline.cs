@@ -89,8 +89,8 @@ internal sealed class ImportPipeline<TRecord>
             ImportReaderContext context;
             (source, context, estimate) = await _engine.OpenAsync(_request, counting, cancellationToken).ConfigureAwait(false);
 
-            // A resumed job keeps the total it had; a fresh one shows the estimate as soon as it is known.
-            _estimate = _hooks.Resume is null ? estimate : null;
+            // A resumed job keeps the total it had (the count covers the whole file, so it serves one saved without a total too).
+            _estimate = _hooks.Resume is not { TotalItems: not null } ? estimate : null;
             ApplyEstimate();
 
             var headers = Enumerable.Range(0, source.FieldCount).Select(source.GetHeader).ToArray();
@@ -438,6 +438,8 @@ internal sealed class ImportPipeline<TRecord>
             notImportedBytes = _request.NotImportedOutput is { CanSeek: true } output ? output.Length : 0;
         }
 
+        // Before the checkpoint, so a job resumed from it has the total whenever the count had finished.
+        ApplyEstimate();
         if (_hooks.OnCheckpoint is { } onCheckpoint)
         {
             ImportCheckpoint checkpoint;
@@ -449,7 +451,6 @@ internal sealed class ImportPipeline<TRecord>
             await onCheckpoint(checkpoint, _state.Snapshot(), cancellationToken).ConfigureAwait(false);
         }
 
-        ApplyEstimate();
         Report(force: false);
         if (_request.ErrorBudget is { } budget && _state.Errors > budget)
         {
