@@ -81,8 +81,10 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, IdleGate? idle)
     {
         var source = new CsvRowSource((CsvDataReader)reader, request.HasHeaderRow, options.MaxFieldLength);
+        // Only a seekable file (its size known, its reads local): the reading thread must end promptly when the import
+        // does, which a stalled network stream would not guarantee.
         var file = request.File;
-        var large = !file.CanSeek || file.Length - file.Position >= options.ReadAheadMinBytes;
+        var large = file.CanSeek && file.Length - file.Position >= options.ReadAheadMinBytes;
         return options.ReadAhead && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
     }
 

@@ -16,7 +16,7 @@ public sealed class DataImportOptions
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// Gets or sets a value indicating whether a large CSV (32 MiB or more, or of unknown length) is parsed on a second
+    /// Gets or sets a value indicating whether a large seekable CSV (32 MiB or more, e.g. a file on disk) is parsed on a second
     /// thread, a few hundred rows ahead of the import's conversion (with more than one core). Turn it off to keep each
     /// import on one thread, e.g. when a host runs many imports at once.
     /// </summary>
