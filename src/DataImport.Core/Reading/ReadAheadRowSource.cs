@@ -200,6 +200,27 @@ internal sealed class ReadAheadRowSource : RowSource
         {
             // The import ended (or stopped) before the file did.
         }
+#pragma warning disable CA1031 // Nothing may escape a thread's start method (it would end the process); the importing thread throws it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // Not from the reader (Fill hands those over): still handed over, so the importing thread never waits in vain.
+            try
+            {
+                var failed = new Chunk();
+                failed.Clear();
+                failed.Error = ex;
+                _full.Add(failed, token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The import already ended.
+            }
+            finally
+            {
+                _idle?.Open();
+            }
+        }
     }
 
     /// <summary>
