@@ -233,6 +233,7 @@ public sealed class ImportEngine
             estimate = StartBackgroundCount(factory, request, idle, countCancellation.Token);
             if (estimate is null)
             {
+                idle = null;
                 var start = request.File.Position;
                 estimate = Task.FromResult(await factory.CountDataRowsAsync(request.File, request, cancellationToken).ConfigureAwait(false));
                 request.File.Position = start;

@@ -1,3 +1,5 @@
+using DataImport.Reading;
+
 namespace DataImport;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace DataImport;
 /// fails as soon as the part exceeds the size limit or the compression-ratio limit (zip-bomb protection
 /// that does not trust the sizes declared in the zip directory).
 /// </summary>
-internal sealed class XlsxLimitedStream : Stream
+internal sealed class XlsxLimitedStream : ReadOnlyForwardStream
 {
     /// <summary>The ratio limit is only enforced past this many decompressed bytes: small parts cannot be bombs.</summary>
     internal const long RatioGraceBytes = 1L << 20;
@@ -26,21 +28,12 @@ internal sealed class XlsxLimitedStream : Stream
         _maxRatio = maxRatio;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
+    /// <summary>Gets the bytes decompressed so far.</summary>
     public override long Position
     {
         get => _total;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -64,19 +57,6 @@ internal sealed class XlsxLimitedStream : Stream
         Count(n);
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
