@@ -18,15 +18,16 @@ public static class Sizes
 }
 
 /// <summary>
-/// The SalesRecords-like CSV read by: Sylvan raw (the floor), hand-written Sylvan binding, CsvHelper, and the engine
-/// (POCO and run-time schema entities; CreateOnly without a key, CreateAndUpdate keyed on Order ID) to a no-op sink.
+/// What both CSV benchmark classes share: the row counts, the file, the engines (default and one thread) and the
+/// floor, raw Sylvan field reads.
 /// </summary>
-[MemoryDiagnoser]
-public class SalesCsvBenchmarks
+public abstract class CsvBenchmarks
 {
-    private ImportEngine _engine = null!;
-    private ImportEngine _oneThread = null!;
-    private string _path = null!;
+    protected ImportEngine Engine { get; private set; } = null!;
+
+    protected ImportEngine OneThread { get; private set; } = null!;
+
+    protected string FilePath { get; private set; } = null!;
 
     [ParamsSource(typeof(Sizes), nameof(Sizes.Rows))]
     public int Rows { get; set; }
@@ -34,15 +35,15 @@ public class SalesCsvBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _path = DataFiles.SalesCsv(Rows);
-        _engine = Engines.Create();
-        _oneThread = Engines.Create(readAhead: false);
+        FilePath = CreateFile(Rows);
+        Engine = Engines.Create();
+        OneThread = Engines.Create(readAhead: false);
     }
 
     [Benchmark(Description = "a) Sylvan raw GetFieldSpan")]
     public long SylvanRaw()
     {
-        using var reader = Sizes.OpenSylvan(_path);
+        using var reader = Sizes.OpenSylvan(FilePath);
         long total = 0;
         while (reader.Read())
         {
@@ -55,10 +56,23 @@ public class SalesCsvBenchmarks
         return total;
     }
 
+    /// <summary>Generates (once) and returns the file of <paramref name="rows"/> rows.</summary>
+    protected abstract string CreateFile(int rows);
+}
+
+/// <summary>
+/// The SalesRecords-like CSV read by: Sylvan raw (the floor), hand-written Sylvan binding, CsvHelper, and the engine
+/// (POCO and run-time schema entities; CreateOnly without a key, CreateAndUpdate keyed on Order ID) to a no-op sink.
+/// </summary>
+[MemoryDiagnoser]
+public class SalesCsvBenchmarks : CsvBenchmarks
+{
+    protected override string CreateFile(int rows) => DataFiles.SalesCsv(rows);
+
     [Benchmark(Baseline = true, Description = "b) Sylvan hand-written POCO")]
     public long SylvanTyped()
     {
-        using var reader = Sizes.OpenSylvan(_path);
+        using var reader = Sizes.OpenSylvan(FilePath);
         var inv = Inv.Culture;
         long count = 0;
         SalesRecord? last = null;
@@ -90,7 +104,7 @@ public class SalesCsvBenchmarks
     [Benchmark(Description = "c) CsvHelper GetRecords")]
     public long CsvHelperRecords()
     {
-        using var text = Sizes.OpenText(_path);
+        using var text = Sizes.OpenText(FilePath);
         using var csv = new CsvReader(text, Inv.Culture);
         csv.Context.RegisterClassMap<SalesMap>();
         long count = 0;
@@ -103,67 +117,38 @@ public class SalesCsvBenchmarks
     }
 
     [Benchmark(Description = "d) Engine POCO CreateOnly")]
-    public Task<long> EnginePocoCreateOnly() => Engines.ImportAsync<SalesRecord>(_engine, Engines.Sales, _path, ImportMode.CreateOnly, Rows);
+    public Task<long> EnginePocoCreateOnly() => Engines.ImportAsync<SalesRecord>(Engine, Engines.Sales, FilePath, ImportMode.CreateOnly, Rows);
 
     [Benchmark(Description = "d) Engine POCO CreateOnly, one thread")]
-    public Task<long> EnginePocoCreateOnlyOneThread() => Engines.ImportAsync<SalesRecord>(_oneThread, Engines.Sales, _path, ImportMode.CreateOnly, Rows);
+    public Task<long> EnginePocoCreateOnlyOneThread() => Engines.ImportAsync<SalesRecord>(OneThread, Engines.Sales, FilePath, ImportMode.CreateOnly, Rows);
 
     [Benchmark(Description = "d) Engine POCO CreateAndUpdate key")]
-    public Task<long> EnginePocoUpsert() => Engines.ImportAsync<SalesRecord>(_engine, Engines.SalesKeyed, _path, ImportMode.CreateAndUpdate, Rows);
+    public Task<long> EnginePocoUpsert() => Engines.ImportAsync<SalesRecord>(Engine, Engines.SalesKeyed, FilePath, ImportMode.CreateAndUpdate, Rows);
 
     [Benchmark(Description = "d) Engine schema CreateOnly")]
-    public Task<long> EngineSchemaCreateOnly() => Engines.ImportAsync<ImportRecord>(_engine, Engines.SalesSchema, _path, ImportMode.CreateOnly, Rows);
+    public Task<long> EngineSchemaCreateOnly() => Engines.ImportAsync<ImportRecord>(Engine, Engines.SalesSchema, FilePath, ImportMode.CreateOnly, Rows);
 
     [Benchmark(Description = "d) Engine schema CreateAndUpdate key")]
-    public Task<long> EngineSchemaUpsert() => Engines.ImportAsync<ImportRecord>(_engine, Engines.SalesSchemaKeyed, _path, ImportMode.CreateAndUpdate, Rows);
+    public Task<long> EngineSchemaUpsert() => Engines.ImportAsync<ImportRecord>(Engine, Engines.SalesSchemaKeyed, FilePath, ImportMode.CreateAndUpdate, Rows);
 
     [Benchmark(Description = "Engine's progress pre-count only")]
     public async Task<int?> RowCounterOnly()
     {
-        await using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+        await using var file = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
         return await DataImport.Csv.CsvRowCounter.CountDataRowsAsync(file, null, ',', hasHeaderRow: true, CancellationToken.None);
     }
 }
 
 /// <summary>The customers-like CSV: quoted fields with commas and doubled quotes inside.</summary>
 [MemoryDiagnoser]
-public class CustomersCsvBenchmarks
+public class CustomersCsvBenchmarks : CsvBenchmarks
 {
-    private ImportEngine _engine = null!;
-    private ImportEngine _oneThread = null!;
-    private string _path = null!;
-
-    [ParamsSource(typeof(Sizes), nameof(Sizes.Rows))]
-    public int Rows { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _path = DataFiles.CustomersCsv(Rows);
-        _engine = Engines.Create();
-        _oneThread = Engines.Create(readAhead: false);
-    }
-
-    [Benchmark(Description = "a) Sylvan raw GetFieldSpan")]
-    public long SylvanRaw()
-    {
-        using var reader = Sizes.OpenSylvan(_path);
-        long total = 0;
-        while (reader.Read())
-        {
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                total += reader.GetFieldSpan(i).Length;
-            }
-        }
-
-        return total;
-    }
+    protected override string CreateFile(int rows) => DataFiles.CustomersCsv(rows);
 
     [Benchmark(Baseline = true, Description = "b) Sylvan hand-written POCO")]
     public long SylvanTyped()
     {
-        using var reader = Sizes.OpenSylvan(_path);
+        using var reader = Sizes.OpenSylvan(FilePath);
         var inv = Inv.Culture;
         long count = 0;
         CustomerRecord? last = null;
@@ -195,7 +180,7 @@ public class CustomersCsvBenchmarks
     [Benchmark(Description = "c) CsvHelper GetRecords")]
     public long CsvHelperRecords()
     {
-        using var text = Sizes.OpenText(_path);
+        using var text = Sizes.OpenText(FilePath);
         using var csv = new CsvReader(text, Inv.Culture);
         csv.Context.RegisterClassMap<CustomerMap>();
         long count = 0;
@@ -208,11 +193,11 @@ public class CustomersCsvBenchmarks
     }
 
     [Benchmark(Description = "d) Engine POCO CreateOnly")]
-    public Task<long> EnginePocoCreateOnly() => Engines.ImportAsync<CustomerRecord>(_engine, Engines.Customers, _path, ImportMode.CreateOnly, Rows);
+    public Task<long> EnginePocoCreateOnly() => Engines.ImportAsync<CustomerRecord>(Engine, Engines.Customers, FilePath, ImportMode.CreateOnly, Rows);
 
     [Benchmark(Description = "d) Engine POCO CreateOnly, one thread")]
-    public Task<long> EnginePocoCreateOnlyOneThread() => Engines.ImportAsync<CustomerRecord>(_oneThread, Engines.Customers, _path, ImportMode.CreateOnly, Rows);
+    public Task<long> EnginePocoCreateOnlyOneThread() => Engines.ImportAsync<CustomerRecord>(OneThread, Engines.Customers, FilePath, ImportMode.CreateOnly, Rows);
 
     [Benchmark(Description = "d) Engine POCO CreateAndUpdate key")]
-    public Task<long> EnginePocoUpsert() => Engines.ImportAsync<CustomerRecord>(_engine, Engines.CustomersKeyed, _path, ImportMode.CreateAndUpdate, Rows);
+    public Task<long> EnginePocoUpsert() => Engines.ImportAsync<CustomerRecord>(Engine, Engines.CustomersKeyed, FilePath, ImportMode.CreateAndUpdate, Rows);
 }
