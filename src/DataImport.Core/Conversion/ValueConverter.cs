@@ -4,6 +4,8 @@ namespace DataImport.Conversion;
 
 /// <summary>
 /// Converts a cell's text or typed value to a property value under one request's locale and timezone offset.
+/// Parsing only: whether a value is present, short enough and allowed is the validation stage's
+/// (<see cref="Validation.RowValidator"/>); an enum's values are its type, so they are checked here.
 /// </summary>
 /// <remarks>
 /// Decisions where the spec is silent: values are trimmed, and whitespace-only counts as empty; a number's
@@ -148,11 +150,6 @@ internal sealed class ValueConverter
                 return $"unsupported property type {property.Type}";
         }
 
-        if (property.HasAllowedValues && property.Type != PropertyType.Enum)
-        {
-            return CheckAllowedNonText(text, property);
-        }
-
         value.HasValue = true;
         return null;
     }
@@ -213,11 +210,6 @@ internal sealed class ValueConverter
         }
 
         value.HasValue = true;
-        if (property.AllowedValues.Count > 0)
-        {
-            return CheckAllowedNonText(number.ToString(CultureInfo.InvariantCulture), property);
-        }
-
         return null;
     }
 
@@ -306,16 +298,7 @@ internal sealed class ValueConverter
 
     private string? SetString(ReadOnlySpan<char> text, EntityProperty property, ref FieldValue value)
     {
-        if (property.MaxLength is { } max && text.Length > max)
-        {
-            return $"'{Show(text)}' is {text.Length} characters long; the maximum is {max}";
-        }
-
-        if (property.HasAllowedValues)
-        {
-            return SetAllowed(text, property, ref value);
-        }
-
+        // Length and allowed values are the validation stage's (RowValidator); a listed value is spelt as listed there.
         value.Text = _strings.GetOrAdd(text, property.Ordinal);
         value.HasValue = true;
         return null;
@@ -329,19 +312,6 @@ internal sealed class ValueConverter
             {
                 value.Text = allowed;
                 value.HasValue = true;
-                return null;
-            }
-        }
-
-        return $"'{Show(text)}' is not one of the allowed values: {string.Join(", ", property.AllowedValues)}";
-    }
-
-    private static string? CheckAllowedNonText(ReadOnlySpan<char> text, EntityProperty property)
-    {
-        foreach (var allowed in property.AllowedValues)
-        {
-            if (text.Equals(allowed, StringComparison.OrdinalIgnoreCase))
-            {
                 return null;
             }
         }

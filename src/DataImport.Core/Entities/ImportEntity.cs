@@ -1,5 +1,4 @@
 using DataImport.Conversion;
-using DataImport.Pipeline;
 
 namespace DataImport.Entities;
 
@@ -21,8 +20,15 @@ internal abstract class ImportEntity
     /// <summary>Runs the entity's custom validators over a record.</summary>
     public abstract void Validate(object record, List<ValidationProblem> problems);
 
-    /// <summary>Runs the pipeline typed for this entity's records.</summary>
-    public abstract Task<ImportJobDto> RunAsync(ImportEngine engine, ImportRequest request, object sink, ImportRunHooks hooks, ImportJobState state, CancellationToken cancellationToken);
+    /// <summary>Calls <paramref name="visitor"/> with this entity typed by its record type (how the pipeline is started typed).</summary>
+    public abstract TResult Accept<TResult>(IImportEntityVisitor<TResult> visitor);
+}
+
+/// <summary>Receives an entity typed by its record type.</summary>
+internal interface IImportEntityVisitor<out TResult>
+{
+    TResult Visit<TRecord>(ImportEntity<TRecord> entity)
+        where TRecord : class;
 }
 
 /// <summary>An entity whose records are <typeparamref name="TRecord"/>.</summary>
@@ -40,15 +46,7 @@ internal abstract class ImportEntity<TRecord> : ImportEntity
 
     public void AddValidator(Func<TRecord, IEnumerable<ValidationProblem>> validator) => _validators.Add(validator);
 
-    public override Task<ImportJobDto> RunAsync(ImportEngine engine, ImportRequest request, object sink, ImportRunHooks hooks, ImportJobState state, CancellationToken cancellationToken)
-    {
-        if (sink is not ImportSink<TRecord> typed)
-        {
-            throw new ImportValidationException($"Entity '{Schema.Name}' has records of type {typeof(TRecord).Name}; the sink given writes {sink.GetType().Name}. Use an ImportSink<{typeof(TRecord).Name}>.");
-        }
-
-        return new ImportPipeline<TRecord>(engine, request, this, typed, hooks, state).RunAsync(cancellationToken);
-    }
+    public override TResult Accept<TResult>(IImportEntityVisitor<TResult> visitor) => visitor.Visit(this);
 
     public override void Validate(object record, List<ValidationProblem> problems)
     {

@@ -1,5 +1,3 @@
-using DataImport.Pipeline;
-
 namespace DataImport;
 
 /// <summary>
@@ -14,10 +12,4 @@ namespace DataImport;
 /// <param name="TotalItems">The data row count, when known.</param>
 /// <param name="NotImportedBytes">The length of the not-imported file after the batch; a resumed run cuts the file back to it.</param>
 /// <param name="RowErrors">The first row errors so far.</param>
-public sealed record ImportJobCheckpoint(int LastRow, int Created, int Updated, int Skipped, int Errors, int? TotalItems, long NotImportedBytes, IReadOnlyList<ImportRowError> RowErrors)
-{
-    internal static ImportJobCheckpoint From(ImportCheckpoint checkpoint) =>
-        new(checkpoint.LastRow, checkpoint.Created, checkpoint.Updated, checkpoint.Skipped, checkpoint.Errors, checkpoint.TotalItems, checkpoint.NotImportedBytes, checkpoint.RowErrors);
-
-    internal ImportCheckpoint ToEngine() => new(LastRow, Created, Updated, Skipped, Errors, TotalItems, NotImportedBytes, RowErrors ?? []);
-}
+public sealed record ImportJobCheckpoint(int LastRow, int Created, int Updated, int Skipped, int Errors, int? TotalItems, long NotImportedBytes, IReadOnlyList<ImportRowError> RowErrors);

@@ -171,6 +171,50 @@ public sealed record ImportJobPayload
     /// <summary>Gets a value indicating whether source cells that look like formulas are neutralised in the not-imported file.</summary>
     public bool NeutraliseSourceFormulas { get; init; }
 
+    /// <summary>The request a stored job runs: this payload over the job's uploaded file and its not-imported output.</summary>
+    internal ImportRequest ToRequest(string? domain, Stream upload, Stream notImportedOutput)
+    {
+        var mapping = ColumnMapping.ByHeaderName;
+        if (Mapping is { } entries)
+        {
+            mapping = new ColumnMapping();
+            foreach (var (column, property) in entries)
+            {
+                if (int.TryParse(column, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+                {
+                    mapping.Map(number, property);
+                }
+                else
+                {
+                    mapping.Map(column, property);
+                }
+            }
+        }
+
+        return new ImportRequest
+        {
+            Entity = Entity,
+            FileType = Type,
+            File = upload,
+            FileName = FileName,
+            Mapping = mapping,
+            Locale = Locale,
+            TimezoneOffset = TimezoneOffset,
+            Mode = Mode,
+            HasHeaderRow = HasHeaderRow,
+            Sheet = Sheet,
+            Delimiter = Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
+            Encoding = Encoding,
+            DryRun = DryRun,
+            ErrorBudget = ErrorBudget,
+            BatchSize = BatchSize,
+            Domain = domain,
+            NeutraliseSourceFormulas = NeutraliseSourceFormulas,
+            NotImportedOutput = notImportedOutput,
+        };
+    }
+
+    /// <summary>The payload stored for a request (the inverse of <see cref="ToRequest"/>).</summary>
     internal static ImportJobPayload From(ImportRequest request, int batchSize) => new()
     {
         Entity = request.Entity,

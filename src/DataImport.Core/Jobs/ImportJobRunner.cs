@@ -106,7 +106,7 @@ internal sealed class ImportJobRunner
             var output = await _files.OpenNotImportedForWriteAsync(id, checkpoint?.NotImportedBytes ?? 0, stopping).ConfigureAwait(false);
             await using (output.ConfigureAwait(false))
             {
-                var request = BuildRequest(job, job.Payload, upload, output);
+                var request = job.Payload.ToRequest(job.Domain, upload, output);
                 object sink;
                 try
                 {
@@ -129,28 +129,25 @@ internal sealed class ImportJobRunner
         var job = claimed.Job;
         var checkpoint = claimed.Checkpoint;
         var now = _time.GetUtcNow();
-        var state = new ImportJobState
+        ImportJobDto? counted = null;
+        var run = new ImportRunOptions
         {
-            Id = id,
-            Entity = job.Entity,
-            Domain = job.Domain,
-            FileName = job.FileName,
-            Payload = job.Payload,
-            Status = ImportJobStatus.InProgress,
+            JobId = id,
             CreatedDate = job.CreatedDate,
             StartedDate = job.StartedDate ?? now,
-            UpdatedAt = now,
-            LastHeartbeat = now,
-            DryRun = job.Payload!.DryRun,
-            TotalItems = checkpoint?.TotalItems ?? job.TotalItems,
-            Created = checkpoint?.Created ?? 0,
-            Updated = checkpoint?.Updated ?? 0,
-            Skipped = checkpoint?.Skipped ?? 0,
-            Errors = checkpoint?.Errors ?? 0,
+            Resume = checkpoint,
+            KnownTotal = job.TotalItems,
+            OnCheckpoint = async (reached, snapshot, _) =>
+            {
+                await SaveCheckpointAsync(id, reached, snapshot, cancel, lost).ConfigureAwait(false);
+                RecordRows(counted!, snapshot);
+                counted = snapshot;
+            },
         };
-
-        // The engine adds the checkpoint's row errors itself when it resumes.
-        var first = state.Snapshot() with { Errors = checkpoint?.RowErrors ?? [] };
+        var state = _engine.NewState(request, run);
+        state.Status = ImportJobStatus.InProgress;
+        state.LastHeartbeat = now;
+        var first = state.Snapshot();
         var lease = await _store.SaveProgressAsync(id, WorkerId, first, null, now + _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
         if (!lease.LeaseHeld)
         {
@@ -163,37 +160,14 @@ internal sealed class ImportJobRunner
             await cancel.CancelAsync().ConfigureAwait(false);
         }
 
-        var counted = first;
-        var hooks = new ImportRunHooks
-        {
-            JobId = id,
-            CreatedDate = job.CreatedDate,
-            Resume = checkpoint?.ToEngine(),
-            OnCheckpoint = async (reached, snapshot, _) =>
-            {
-                // Saved even when the run is being cancelled: the batch is committed, so its checkpoint must not be lost.
-                var at = _time.GetUtcNow();
-                var result = await _store.SaveProgressAsync(id, WorkerId, snapshot, ImportJobCheckpoint.From(reached), at + _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
-                RecordRows(counted, snapshot);
-                counted = snapshot;
-                if (!result.LeaseHeld)
-                {
-                    await lost.CancelAsync().ConfigureAwait(false);
-                }
-                else if (result.CancellationRequested)
-                {
-                    await cancel.CancelAsync().ConfigureAwait(false);
-                }
-            },
-        };
-
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost.Token, stopping);
-        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
+        counted = first;
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost.Token, stopping);
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(running.Token);
         var heartbeat = HeartbeatAsync(id, state, cancel, lost, heartbeatStop.Token);
         ImportJobDto final;
         try
         {
-            final = await _engine.RunCoreAsync(request, entity, sink, hooks, state, run.Token).ConfigureAwait(false);
+            final = await _engine.RunCoreAsync(request, entity, sink, run, state, running.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -217,6 +191,21 @@ internal sealed class ImportJobRunner
         }
 
         return await EndAsync(final).ConfigureAwait(false);
+    }
+
+    /// <summary>Saves the checkpoint of a committed batch, even when the run is being cancelled: its rows are written, so it must not be lost.</summary>
+    private async ValueTask SaveCheckpointAsync(string id, ImportJobCheckpoint reached, ImportJobDto snapshot, CancellationTokenSource cancel, CancellationTokenSource lost)
+    {
+        var at = _time.GetUtcNow();
+        var result = await _store.SaveProgressAsync(id, WorkerId, snapshot, reached, at + _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
+        if (!result.LeaseHeld)
+        {
+            await lost.CancelAsync().ConfigureAwait(false);
+        }
+        else if (result.CancellationRequested)
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task HeartbeatAsync(string id, ImportJobState state, CancellationTokenSource cancel, CancellationTokenSource lost, CancellationToken stop)
@@ -297,47 +286,5 @@ internal sealed class ImportJobRunner
         _metrics.RecordRows(RowOutcome.Updated, after.UpdatedCount - before.UpdatedCount);
         _metrics.RecordRows(RowOutcome.Skipped, after.SkippedCount - before.SkippedCount);
         _metrics.RecordRows(RowOutcome.Error, after.ErrorCount - before.ErrorCount);
-    }
-
-    private static ImportRequest BuildRequest(ImportJobDto job, ImportJobPayload payload, Stream upload, Stream output)
-    {
-        var mapping = ColumnMapping.ByHeaderName;
-        if (payload.Mapping is { } entries)
-        {
-            mapping = new ColumnMapping();
-            foreach (var (column, property) in entries)
-            {
-                if (int.TryParse(column, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-                {
-                    mapping.Map(number, property);
-                }
-                else
-                {
-                    mapping.Map(column, property);
-                }
-            }
-        }
-
-        return new ImportRequest
-        {
-            Entity = payload.Entity,
-            FileType = payload.Type,
-            File = upload,
-            FileName = payload.FileName,
-            Mapping = mapping,
-            Locale = payload.Locale,
-            TimezoneOffset = payload.TimezoneOffset,
-            Mode = payload.Mode,
-            HasHeaderRow = payload.HasHeaderRow,
-            Sheet = payload.Sheet,
-            Delimiter = payload.Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
-            Encoding = payload.Encoding,
-            DryRun = payload.DryRun,
-            ErrorBudget = payload.ErrorBudget,
-            BatchSize = payload.BatchSize,
-            Domain = job.Domain,
-            NeutraliseSourceFormulas = payload.NeutraliseSourceFormulas,
-            NotImportedOutput = output,
-        };
     }
 }

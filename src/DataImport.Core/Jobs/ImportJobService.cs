@@ -44,7 +44,7 @@ internal sealed class ImportJobService : IImportJobService
         ImportJobDto job;
         try
         {
-            job = _engine.NewState(request, new ImportRunHooks { JobId = id }).Snapshot();
+            job = _engine.NewState(request, new ImportRunOptions { JobId = id }).Snapshot();
             await _store.CreateAsync(new StoredImportJob { Job = job, UploadFileId = fileId }, cancellationToken).ConfigureAwait(false);
         }
         catch

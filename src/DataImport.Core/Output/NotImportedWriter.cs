@@ -31,6 +31,20 @@ internal sealed class NotImportedWriter : IAsyncDisposable
 
     public int RowsWritten { get; private set; }
 
+    /// <summary>
+    /// The source columns the not-imported file repeats. A file that is itself a not-imported file (its last two
+    /// headers are Row and Reason) gets fresh Row and Reason columns instead of a second pair.
+    /// </summary>
+    public static int SourceWidth(IReadOnlyList<string> headers, bool hasHeaderRow)
+    {
+        var n = headers.Count;
+        return hasHeaderRow && n >= 3
+            && string.Equals(headers[n - 2].Trim(), "Row", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(headers[n - 1].Trim(), "Reason", StringComparison.OrdinalIgnoreCase)
+            ? n - 2
+            : n;
+    }
+
     public void WriteHeader(IReadOnlyList<string> headers)
     {
         _line.Clear();

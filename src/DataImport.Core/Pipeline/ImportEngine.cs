@@ -1,4 +1,3 @@
-using DataImport.Csv;
 using DataImport.DependencyInjection;
 using DataImport.Entities;
 using DataImport.Mapping;
@@ -17,7 +16,7 @@ public sealed class ImportEngine
 {
     private readonly IServiceProvider _services;
     private readonly EntityRegistry _registry;
-    private readonly Dictionary<string, ImportReaderFactory> _readers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PipelineContext _context;
 
     internal ImportEngine(
         IServiceProvider services,
@@ -31,45 +30,24 @@ public sealed class ImportEngine
         _registry = registry;
         Options = options;
         Time = time;
-        Logger = loggers.CreateLogger("DataImport");
-        foreach (var reader in BuiltInReaders().Concat(readers))
-        {
-            _readers[reader.FileType] = reader;
-        }
+        _context = new PipelineContext(options, time, loggers.CreateLogger("DataImport"), new ImportSourceOpener(readers, options), new BatchPool());
     }
 
     /// <summary>Gets the registered entities.</summary>
     public IReadOnlyList<EntitySchema> Entities => [.. _registry.All.Select(e => e.Schema)];
 
     /// <summary>Gets the file types the engine can read, e.g. <c>csv</c> and <c>xlsx</c>.</summary>
-    public IReadOnlyCollection<string> FileTypes => _readers.Keys;
+    public IReadOnlyCollection<string> FileTypes => _context.Sources.FileTypes;
 
     internal DataImportOptions Options { get; }
 
     internal TimeProvider Time { get; }
 
-    internal ILogger Logger { get; }
+    /// <summary>Gets the reading stage's opener (tests open files through it).</summary>
+    internal ImportSourceOpener Sources => _context.Sources;
 
-    /// <summary>
-    /// The batch of rows of the last run that ended, kept for the next run of the same batch size: its row objects
-    /// have reached the oldest generation, so reusing them spares every run promoting a fresh set (and the full
-    /// collections that followed). Runs at the same time simply allocate their own.
-    /// </summary>
-    private PendingRow[]? _spareBatch;
-
-    internal PendingRow[] RentBatch(int size) =>
-        Interlocked.Exchange(ref _spareBatch, null) is { } spare && spare.Length == size ? spare : new PendingRow[size];
-
-    /// <summary>Keeps a finished run's batch for the next run, cleared first so it holds none of the run's records.</summary>
-    internal void ReturnBatch(PendingRow[] batch)
-    {
-        foreach (var row in batch)
-        {
-            row?.Reset(0, 0);
-        }
-
-        Volatile.Write(ref _spareBatch, batch);
-    }
+    /// <summary>Gets the pool that keeps the last run's batch for the next run.</summary>
+    internal BatchPool Batches => _context.Batches;
 
     /// <summary>Finds a registered entity by name, ignoring case.</summary>
     /// <param name="name">The entity name.</param>
@@ -90,9 +68,9 @@ public sealed class ImportEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var problems = request.CheckShape();
-        if (!string.IsNullOrWhiteSpace(request.FileType) && !_readers.ContainsKey(request.FileType.Trim()))
+        if (!string.IsNullOrWhiteSpace(request.FileType) && !_context.Sources.CanRead(request.FileType))
         {
-            problems.Add($"The file type '{request.FileType}' is not supported; use one of: {string.Join(", ", _readers.Keys)}.");
+            problems.Add($"The file type '{request.FileType}' is not supported; use one of: {string.Join(", ", FileTypes)}.");
         }
 
         if (!string.IsNullOrWhiteSpace(request.Entity))
@@ -125,7 +103,7 @@ public sealed class ImportEngine
         Validate(request);
         var entity = _registry.Find(request.Entity)!;
         var sink = CreateSink(entity, request.Domain);
-        return RunCoreAsync(request, entity, sink, new ImportRunHooks { Progress = progress }, cancellationToken);
+        return RunCoreAsync(request, entity, sink, new ImportRunOptions { Progress = progress }, cancellationToken);
     }
 
     /// <summary>Runs an import to the end into the given sink.</summary>
@@ -142,7 +120,7 @@ public sealed class ImportEngine
         ArgumentNullException.ThrowIfNull(sink);
         Validate(request);
         var entity = _registry.Find(request.Entity)!;
-        return RunCoreAsync(request, entity, sink, new ImportRunHooks { Progress = progress }, cancellationToken);
+        return RunCoreAsync(request, entity, sink, new ImportRunOptions { Progress = progress }, cancellationToken);
     }
 
     /// <summary>Starts an import on the thread pool with the sink registered for the entity, and returns at once.</summary>
@@ -190,146 +168,46 @@ public sealed class ImportEngine
         return registration.Create(_services, new ImportSinkContext(entity.Schema, domain));
     }
 
-    internal Task<ImportJobDto> RunCoreAsync(ImportRequest request, ImportEntity entity, object sink, ImportRunHooks hooks, CancellationToken cancellationToken)
-    {
-        var state = NewState(request, hooks);
-        return RunCoreAsync(request, entity, sink, hooks, state, cancellationToken);
-    }
+    internal Task<ImportJobDto> RunCoreAsync(ImportRequest request, ImportEntity entity, object sink, ImportRunOptions run, CancellationToken cancellationToken) =>
+        RunCoreAsync(request, entity, sink, run, NewState(request, run), cancellationToken);
 
-    internal Task<ImportJobDto> RunCoreAsync(ImportRequest request, ImportEntity entity, object sink, ImportRunHooks hooks, ImportJobState state, CancellationToken cancellationToken) =>
-        entity.RunAsync(this, request, sink, hooks, state, cancellationToken);
+    /// <summary>Runs the pipeline for <paramref name="entity"/> on a state made by <see cref="NewState"/>: the one entry the job layer uses.</summary>
+    internal Task<ImportJobDto> RunCoreAsync(ImportRequest request, ImportEntity entity, object sink, ImportRunOptions run, ImportJobState state, CancellationToken cancellationToken) =>
+        entity.Accept(new PipelineLauncher(_context, request, sink, run, state, cancellationToken));
 
-    internal ImportJobState NewState(ImportRequest request, ImportRunHooks hooks)
+    /// <summary>
+    /// The state of a new run: the request's identity and payload, queued; for a resumed run, the checkpoint's counters,
+    /// total and row errors, so the run continues from them.
+    /// </summary>
+    internal ImportJobState NewState(ImportRequest request, ImportRunOptions run)
     {
         var now = Time.GetUtcNow();
-        return new ImportJobState
+        var resume = run.Resume;
+        var state = new ImportJobState
         {
-            Id = hooks.JobId ?? Guid.NewGuid().ToString(),
+            Id = run.JobId ?? Guid.NewGuid().ToString(),
             Entity = _registry.Find(request.Entity)?.Schema.Name ?? request.Entity,
             Domain = request.Domain,
             FileName = request.FileName,
             Payload = ImportJobPayload.From(request, request.BatchSize ?? Options.BatchSize),
             Status = ImportJobStatus.Queued,
-            CreatedDate = hooks.CreatedDate ?? now,
+            CreatedDate = run.CreatedDate ?? now,
+            StartedDate = run.StartedDate,
             UpdatedAt = now,
             DryRun = request.DryRun,
+            TotalItems = resume is null ? run.KnownTotal : resume.TotalItems ?? run.KnownTotal,
+            Created = resume?.Created ?? 0,
+            Updated = resume?.Updated ?? 0,
+            Skipped = resume?.Skipped ?? 0,
+            Errors = resume?.Errors ?? 0,
         };
-    }
-
-    /// <summary>
-    /// Opens the request's file. <paramref name="countCancellation"/> stops a row count still running in the background
-    /// (the run cancels it when it ends, and so does a failure to open); the returned estimate task never faults and
-    /// gives <see langword="null"/> when the rows could not be counted.
-    /// </summary>
-    internal async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows)> OpenAsync(ImportRequest request, CancellationTokenSource countCancellation, CancellationToken cancellationToken)
-    {
-        var factory = _readers[request.FileType.Trim()];
-        Task<int?>? estimate = null;
-        IdleGate? idle = null;
-        if (factory.CountsRows && request.File.CanSeek)
-        {
-            // A progress estimate only; the final totalItems is the exact count of rows read.
-            idle = new IdleGate();
-            estimate = StartBackgroundCount(factory, request, idle, countCancellation.Token);
-            if (estimate is null)
-            {
-                idle = null;
-                var start = request.File.Position;
-                estimate = Task.FromResult(await factory.CountDataRowsAsync(request.File, request, cancellationToken).ConfigureAwait(false));
-                request.File.Position = start;
-            }
-        }
-
-        try
-        {
-            var context = new ImportReaderContext(request.File, request, Options);
-            var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
-            var source = factory.CreateRowSource(reader, request, Options, idle);
-            if (source is not ReadAheadRowSource)
-            {
-                // No reading thread to make way for: the count runs freely.
-                idle?.Open();
-            }
-
-            if (source.FieldCount > Options.MaxColumns)
-            {
-                source.Dispose();
-                throw new InvalidDataException($"The file has {source.FieldCount} columns; the limit is {Options.MaxColumns}.");
-            }
-
-            return (source, context, estimate);
-        }
-        catch when (estimate is not null)
-        {
-            // The file cannot be read: stop the count and let go of its handle before the failure is reported.
-            await countCancellation.CancelAsync().ConfigureAwait(false);
-            await estimate.ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Counts the rows of a file on disk on a second read-only handle while the import reads the first, so with a spare
-    /// core the count costs the import no time; with a read-ahead thread it reads only while <paramref name="idle"/> is
-    /// open (while that thread waits), so the count never takes a core from the import. Any other stream, or a file that
-    /// cannot be opened again (e.g. the host holds it with <see cref="FileShare.None"/>), returns <see langword="null"/>
-    /// and is counted before reading.
-    /// </summary>
-    private static Task<int?>? StartBackgroundCount(ImportReaderFactory factory, ImportRequest request, IdleGate idle, CancellationToken cancellationToken)
-    {
-        if (request.File is not FileStream file || !Path.IsPathFullyQualified(file.Name))
-        {
-            return null;
-        }
-
-        FileStream copy;
-        try
-        {
-            copy = new FileStream(file.Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return null;
-        }
-
-        if (copy.Length != file.Length)
-        {
-            // Not the same content any more: count the stream the import reads instead.
-            copy.Dispose();
-            return null;
-        }
-
-        copy.Position = file.Position;
-        return Task.Run(
-            async () =>
-            {
-                var gated = new GatedReadStream(copy, idle);
-                await using (gated.ConfigureAwait(false))
-                {
-                    try
-                    {
-                        return await factory.CountDataRowsAsync(gated, request, cancellationToken).ConfigureAwait(false);
-                    }
-#pragma warning disable CA1031 // An estimate for progress must never fail the import; without it totalItems waits for the end.
-                    catch (Exception)
-#pragma warning restore CA1031
-                    {
-                        return null;
-                    }
-                }
-            },
-            CancellationToken.None);
-    }
-
-    private static IEnumerable<ImportReaderFactory> BuiltInReaders()
-    {
-        yield return new CsvImportReaderFactory();
-        yield return new Xlsx.XlsxImportReaderFactory();
+        state.RowErrors.AddRange(resume?.RowErrors ?? []);
+        return state;
     }
 
     private InProcessImportJob StartCore(ImportRequest request, ImportEntity entity, object sink, IProgress<ImportJobDto>? progress)
     {
-        var hooks = new ImportRunHooks { Progress = progress };
+        var hooks = new ImportRunOptions { Progress = progress };
         var state = NewState(request, hooks);
         return new InProcessImportJob(state, token => RunCoreAsync(request, entity, sink, hooks, state, token));
     }

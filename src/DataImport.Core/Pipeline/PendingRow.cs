@@ -1,6 +1,11 @@
+using DataImport.Validation;
+
 namespace DataImport.Pipeline;
 
-/// <summary>A row read and converted, waiting in the current batch for its outcome. Reused across batches.</summary>
+/// <summary>
+/// One row of the current batch as it moves through the stages: read (its source text in the batch's arena),
+/// converted and validated (its record and key, or its problems), then decided (its outcome). Reused across batches.
+/// </summary>
 internal sealed class PendingRow
 {
     public int Row;
@@ -33,15 +38,4 @@ internal sealed class PendingRow
 
         return string.Join("; ", Problems.Select(p => p.Describe()));
     }
-}
-
-/// <summary>One failing field of a row (or the row as a whole when <see cref="Column"/> and <see cref="Property"/> are null).</summary>
-internal readonly record struct FieldProblem(int? Column, string? Property, string Message, bool MissingValue = false)
-{
-    public string Describe() => (Property, Column) switch
-    {
-        (not null, not null) => $"{Property} (column {Column}): {Message}",
-        (not null, null) => $"{Property}: {Message}",
-        _ => Message,
-    };
 }

@@ -66,33 +66,6 @@ internal abstract class RowSource : IDisposable
         return true;
     }
 
-    /// <summary>
-    /// The cell as text for the not-imported file: source text unchanged; typed cells written so they parse back
-    /// to the same value under the request's culture and offset.
-    /// </summary>
-    public void AppendSourceText(int ordinal, CultureInfo culture, RawRowArena arena)
-    {
-        switch (GetKind(ordinal))
-        {
-            case CellKind.Empty:
-                arena.Append([]);
-                break;
-            case CellKind.Number:
-                Span<char> buffer = stackalloc char[64];
-                arena.Append(GetNumber(ordinal).TryFormat(buffer, out var written, "R", culture) ? buffer[..written] : GetNumber(ordinal).ToString("R", culture));
-                break;
-            case CellKind.Boolean:
-                arena.Append(GetBoolean(ordinal) ? "TRUE" : "FALSE");
-                break;
-            case CellKind.DateTime:
-                arena.Append(Conversion.ValueConverter.FormatLocal(GetDateTime(ordinal)));
-                break;
-            default:
-                arena.Append(GetText(ordinal));
-                break;
-        }
-    }
-
     public abstract void Dispose();
 }
 

@@ -40,7 +40,7 @@ public sealed class RowCountTests
         await using var input = new ReadCountingFileStream(file.Path);
         using var counting = new CancellationTokenSource();
 
-        var (source, _, estimate) = await TestEngine.Customers().OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var (source, _, estimate) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             (await estimate!).Should().Be(20_000);
@@ -57,7 +57,7 @@ public sealed class RowCountTests
         await using var input = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.None);
         using var counting = new CancellationTokenSource();
 
-        var (source, _, estimate) = await TestEngine.Customers().OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var (source, _, estimate) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             estimate!.IsCompleted.Should().BeTrue("a second handle cannot be opened, so the count ran on the import's stream first");
@@ -119,7 +119,7 @@ public sealed class RowCountTests
         using var counting = new CancellationTokenSource();
         var engine = TestEngine.Customers(o => o.ReadAheadMinBytes = 0);
 
-        var (source, _, estimate) = await engine.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var (source, _, estimate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             source.Should().BeOfType<DataImport.Reading.ReadAheadRowSource>();

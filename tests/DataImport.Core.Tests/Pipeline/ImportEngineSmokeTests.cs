@@ -34,7 +34,7 @@ public sealed class ImportEngineSmokeTests
         outcomes[0].Should().Be((1, 1, 1, 1, "2:'x' is not a number (expected e.g. 1234.56)|4:a value is required"));
 
         // The batch kept for the next run holds none of this run's records, keys or problems.
-        var spare = engine.RentBatch(2);
+        var spare = engine.Batches.Rent(2);
         spare.Should().OnlyContain(row => row == null || (row.Record == null && row.Key == null && row.Problems.Count == 0));
         spare.Should().Contain(row => row != null, "the batch of the last run is the one reused");
     }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using DataImport.Entities;
+using DataImport.Mapping;
+using DataImport.Reading;
+
+namespace DataImport.Conversion;
+
+/// <summary>
+/// The conversion stage: turns one raw row into typed values, one per mapped column, and the reason each value that
+/// could not be read failed; then builds the record and its key from values the validation stage accepted.
+/// </summary>
+/// <remarks>
+/// Holds per-run scratch (the values, the errors, the string pool and compiled date formats of its
+/// <see cref="ValueConverter"/>), so one converter serves one thread; converting rows on several threads means one
+/// converter each. Per row it allocates nothing but the strings and records it produces.
+/// </remarks>
+internal sealed class RowConverter
+{
+    private readonly ImportEntity _entity;
+    private readonly ValueConverter _values;
+    private readonly bool[] _mapped;
+
+    public RowConverter(ImportEntity entity, ResolvedMapping mapping, ValueConverter values)
+    {
+        _entity = entity;
+        _values = values;
+        _mapped = mapping.Mapped;
+        Columns = [.. mapping.Columns];
+        Values = new FieldValue[entity.Schema.Properties.Count];
+        Errors = new string?[Columns.Length];
+    }
+
+    /// <summary>Gets the mapped columns (0-based) in column order.</summary>
+    public (int Column, EntityProperty Property)[] Columns { get; }
+
+    /// <summary>Gets the last row's values, by property ordinal.</summary>
+    public FieldValue[] Values { get; }
+
+    /// <summary>Gets the last row's conversion errors, by position in <see cref="Columns"/>; <see langword="null"/> where the value was read.</summary>
+    public string?[] Errors { get; }
+
+    public CultureInfo Culture => _values.Culture;
+
+    /// <summary>Converts the current row of <paramref name="source"/> into <see cref="Values"/> and <see cref="Errors"/>.</summary>
+    public void Convert(RowSource source)
+    {
+        var rowFields = source.RowFieldCount;
+        var textOnly = source.IsTextOnly;
+        var columns = Columns;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var (column, property) = columns[i];
+            ref var value = ref Values[property.Ordinal];
+            value.HasValue = false;
+            if (column >= rowFields)
+            {
+                Errors[i] = $"the row has only {rowFields} column{(rowFields == 1 ? "" : "s")}, so column {column + 1} is missing";
+            }
+            else if (textOnly)
+            {
+                var text = source.GetText(column);
+                Errors[i] = text.IsEmpty ? null : _values.ConvertText(text, property, ref value);
+            }
+            else
+            {
+                Errors[i] = source.GetKind(column) switch
+                {
+                    CellKind.Empty => null,
+                    CellKind.Text => _values.ConvertText(source.GetText(column), property, ref value),
+                    CellKind.Number => _values.ConvertNumber(source.GetNumber(column), property, ref value),
+                    CellKind.DateTime => _values.ConvertDateTime(source.GetDateTime(column), property, ref value),
+                    CellKind.Boolean => _values.ConvertBoolean(source.GetBoolean(column), property, ref value),
+                    _ => $"the cell holds the spreadsheet error {source.GetText(column)}",
+                };
+            }
+        }
+    }
+
+    /// <summary>Builds the record from <see cref="Values"/>; only mapped properties are assigned.</summary>
+    public object CreateRecord() => _entity.CreateRecord(Values, _mapped);
+
+    /// <summary>Builds the key from <see cref="Values"/>, or <see langword="null"/> when the entity has none.</summary>
+    public ImportKey? CreateKey()
+    {
+        var keyProperties = _entity.Schema.Key;
+        if (keyProperties.Count == 0)
+        {
+            return null;
+        }
+
+        var key = new object?[keyProperties.Count];
+        for (var i = 0; i < key.Length; i++)
+        {
+            var property = keyProperties[i];
+            key[i] = Values[property.Ordinal].ToObject(property.Type);
+        }
+
+        return new ImportKey(key);
+    }
+}

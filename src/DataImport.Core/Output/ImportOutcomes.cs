@@ -1,0 +1,117 @@
+using DataImport.Pipeline;
+using DataImport.Progress;
+using DataImport.Reading;
+
+namespace DataImport.Output;
+
+/// <summary>
+/// The outcome stage: counts each decided row, keeps the first row errors, and writes every row not imported to the
+/// not-imported file (its source cells, its row number and its reason).
+/// </summary>
+internal sealed class ImportOutcomes : IAsyncDisposable
+{
+    private readonly ImportJobState _state;
+    private readonly ImportProgress _progress;
+    private readonly int _maxReportedErrors;
+    private readonly Stream? _output;
+    private NotImportedWriter? _writer;
+
+    public ImportOutcomes(ImportProgress progress, int maxReportedErrors, Stream? output)
+    {
+        _state = progress.State;
+        _progress = progress;
+        _maxReportedErrors = maxReportedErrors;
+        _output = output;
+    }
+
+    /// <summary>Gets a value indicating whether rows not imported are written, so their source cells must be kept.</summary>
+    public bool KeepsSourceCells => _writer is not null;
+
+    /// <summary>
+    /// Starts the not-imported file, if the request asked for one: the header row on a fresh run, nothing on a resumed
+    /// one (the file already holds the rows written before the checkpoint).
+    /// </summary>
+    public void Open(char delimiter, IReadOnlyList<string> headers, int sourceWidth, bool hasHeaderRow, bool neutraliseSourceFormulas, bool resuming)
+    {
+        if (_output is null)
+        {
+            return;
+        }
+
+        _writer = new NotImportedWriter(_output, delimiter, sourceWidth, neutraliseSourceFormulas, writePreamble: !resuming);
+        if (hasHeaderRow && !resuming)
+        {
+            _writer.WriteHeader(headers);
+        }
+    }
+
+    /// <summary>Counts the decided rows of a batch and writes those not imported.</summary>
+    public void Apply(PendingRow[] batch, int count, RawRowArena arena)
+    {
+        lock (_state.Gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Apply(batch[i], arena);
+            }
+
+            _progress.Touch();
+        }
+    }
+
+    /// <summary>Flushes the not-imported file; returns its length, which a checkpoint keeps to cut off rows written after it.</summary>
+    public async Task<long> FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_writer is null)
+        {
+            return 0;
+        }
+
+        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return _output is { CanSeek: true } ? _output.Length : 0;
+    }
+
+    public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private void Apply(PendingRow row, RawRowArena arena)
+    {
+        switch (row.Outcome)
+        {
+            case RowOutcome.Created:
+                _state.Created++;
+                return;
+            case RowOutcome.Updated:
+                _state.Updated++;
+                return;
+            case RowOutcome.Skipped:
+                _state.Skipped++;
+                break;
+            default:
+                _state.Errors++;
+                break;
+        }
+
+        var outcome = row.Outcome ?? RowOutcome.Error;
+        if (row.Problems.Count == 0)
+        {
+            AddError(new ImportRowError(row.Row, null, null, row.RowReason ?? string.Empty, outcome));
+        }
+        else
+        {
+            foreach (var problem in row.Problems)
+            {
+                AddError(new ImportRowError(row.Row, problem.Column, problem.Property, problem.Message, outcome));
+            }
+        }
+
+        _writer?.WriteRow(arena, row.RawStart, row.RawCount, row.Row, row.Reason());
+    }
+
+    private void AddError(ImportRowError error)
+    {
+        if (_state.RowErrors.Count < _maxReportedErrors)
+        {
+            _state.RowErrors.Add(error);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using DataImport.Diagnostics;
+using DataImport.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace DataImport.Progress;
+
+/// <summary>
+/// The progress stage: moves the job's state through its statuses, applies the row-count estimate, reports throttled
+/// snapshots (and every state change to the job layer), and hands the job layer a checkpoint after each committed batch.
+/// </summary>
+internal sealed class ImportProgress
+{
+    private readonly ImportJobState _state;
+    private readonly ImportRunOptions _run;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ILogger _logger;
+    private long _lastReport = long.MinValue;
+    private Task<int?>? _estimate;
+
+    public ImportProgress(ImportJobState state, ImportRunOptions run, TimeProvider time, TimeSpan interval, ILogger logger)
+    {
+        _state = state;
+        _run = run;
+        _time = time;
+        _interval = interval;
+        _logger = logger;
+    }
+
+    public ImportJobState State => _state;
+
+    /// <summary>Marks the job in progress and reports it.</summary>
+    public void Start(string entity, string? fileName)
+    {
+        lock (_state.Gate)
+        {
+            _state.Status = ImportJobStatus.InProgress;
+            _state.StartedDate ??= _time.GetUtcNow();
+            _state.UpdatedAt = _time.GetUtcNow();
+        }
+
+        Log.ImportStarted(_logger, _state.Id, entity, fileName);
+        Report(force: true);
+    }
+
+    /// <summary>
+    /// Follows a row-count estimate; it shows in totalItems once done. A resumed job keeps the total it had (the count
+    /// covers the whole file, so it serves one saved without a total too).
+    /// </summary>
+    public void Estimate(Task<int?>? estimate)
+    {
+        _estimate = _run.Resume is not { TotalItems: not null } ? estimate : null;
+        ApplyEstimate();
+    }
+
+    /// <summary>Records a batch's outcomes as of now (called under the state's lock by the outcome stage).</summary>
+    public void Touch() => _state.UpdatedAt = _time.GetUtcNow();
+
+    /// <summary>After a committed batch: applies the estimate, hands the job layer its checkpoint, and reports.</summary>
+    public async Task CommittedAsync(int lastRow, long notImportedBytes, CancellationToken cancellationToken)
+    {
+        // Before the checkpoint, so a job resumed from it has the total whenever the count had finished.
+        ApplyEstimate();
+        if (_run.OnCheckpoint is { } onCheckpoint)
+        {
+            ImportJobCheckpoint checkpoint;
+            lock (_state.Gate)
+            {
+                checkpoint = new ImportJobCheckpoint(lastRow, _state.Created, _state.Updated, _state.Skipped, _state.Errors, _state.TotalItems, notImportedBytes, [.. _state.RowErrors]);
+            }
+
+            await onCheckpoint(checkpoint, _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+        }
+
+        Report(force: false);
+    }
+
+    /// <summary>Sets the exact total once every row has been read.</summary>
+    public void AllRowsRead(int dataRows)
+    {
+        _estimate = null;
+        lock (_state.Gate)
+        {
+            _state.TotalItems = dataRows;
+        }
+    }
+
+    /// <summary>Ends the job with a status and a message (a summary when <paramref name="message"/> is <see langword="null"/>).</summary>
+    public void Finish(ImportJobStatus status, string? message, bool dryRun)
+    {
+        _estimate = null;
+        if (status == ImportJobStatus.Failed && message is not null)
+        {
+            Log.ImportFailed(_logger, _state.Id, message);
+        }
+
+        lock (_state.Gate)
+        {
+            _state.Status = status;
+            _state.Message = message ?? Summary(dryRun);
+            _state.CompletedDate = _time.GetUtcNow();
+            _state.UpdatedAt = _state.CompletedDate.Value;
+        }
+
+        _run.OnState?.Invoke(_state);
+    }
+
+    /// <summary>Reports the final state exactly, whatever the throttle.</summary>
+    public ImportJobDto Final()
+    {
+        var final = _state.Snapshot();
+        Log.ImportEnded(_logger, final.Id, final.Status, final.CreatedCount, final.UpdatedCount, final.SkippedCount, final.ErrorCount);
+        _run.Progress?.Report(final);
+        return final;
+    }
+
+    private string Summary(bool dryRun) =>
+        $"{(dryRun ? "Dry run: would have " : string.Empty)}{(dryRun ? "created" : "Created")} {_state.Created}, updated {_state.Updated}, skipped {_state.Skipped}, {_state.Errors} with errors.";
+
+    /// <summary>Shows the row-count estimate in totalItems once its count has finished (checked once per batch).</summary>
+    private void ApplyEstimate()
+    {
+        if (_estimate is not { IsCompleted: true } done)
+        {
+            return;
+        }
+
+        _estimate = null;
+        if (done.Result is { } rows)
+        {
+            lock (_state.Gate)
+            {
+                _state.TotalItems = rows;
+            }
+
+            Report(force: true);
+        }
+    }
+
+    private void Report(bool force)
+    {
+        var now = _time.GetTimestamp();
+        if (!force && _lastReport != long.MinValue && _time.GetElapsedTime(_lastReport, now) < _interval)
+        {
+            _run.OnState?.Invoke(_state);
+            return;
+        }
+
+        _lastReport = now;
+        _run.OnState?.Invoke(_state);
+        _run.Progress?.Report(_state.Snapshot());
+    }
+}

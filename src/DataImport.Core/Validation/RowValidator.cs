@@ -1,0 +1,161 @@
+using System.Globalization;
+using DataImport.Conversion;
+using DataImport.Entities;
+using DataImport.Mapping;
+using DataImport.Pipeline;
+
+namespace DataImport.Validation;
+
+/// <summary>
+/// The validation stage: every rule a row must pass, in one place. Field rules (a required or key value present, a
+/// text's maximum length, the allowed values) run over the converted values in column order; the entity's custom
+/// validators then run over the built record. A row that fails is decided here: skipped when values are only
+/// missing, an error otherwise.
+/// </summary>
+/// <remarks>
+/// The checks a request gets before any row is read (entity, mapping, options) are <see cref="ImportRequest"/>'s and
+/// <see cref="ResolvedMapping"/>'s; this class is about rows. It keeps one scratch list, so it serves one thread.
+/// </remarks>
+internal sealed class RowValidator
+{
+    private readonly ImportEntity _entity;
+    private readonly bool[] _isKey;
+    private readonly Dictionary<string, int> _columnOf = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<ValidationProblem> _custom = [];
+
+    public RowValidator(ImportEntity entity, ResolvedMapping mapping)
+    {
+        _entity = entity;
+        _isKey = new bool[entity.Schema.Properties.Count];
+        foreach (var key in entity.Schema.Key)
+        {
+            _isKey[key.Ordinal] = true;
+        }
+
+        foreach (var (column, property) in mapping.Columns)
+        {
+            _columnOf.TryAdd(property.Name, column + 1);
+        }
+    }
+
+    /// <summary>
+    /// Checks the converted fields of a row, reporting conversion errors and rule failures in column order; when any
+    /// fails, the row's outcome is decided and <see langword="false"/> returned.
+    /// </summary>
+    public bool ValidateFields(RowConverter converted, PendingRow row)
+    {
+        var columns = converted.Columns;
+        var values = converted.Values;
+        var errors = converted.Errors;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var (column, property) = columns[i];
+            ref var value = ref values[property.Ordinal];
+            if ((errors[i] ?? CheckValue(property, ref value)) is { } error)
+            {
+                row.Problems.Add(new FieldProblem(column + 1, property.Name, error));
+            }
+            else if (!value.HasValue && (property.Required || _isKey[property.Ordinal]))
+            {
+                var message = _isKey[property.Ordinal] && !property.Required ? "a key value is required to match records" : "a value is required";
+                row.Problems.Add(new FieldProblem(column + 1, property.Name, message, MissingValue: true));
+            }
+        }
+
+        if (row.Problems.Count == 0)
+        {
+            return true;
+        }
+
+        // Any conversion or rule error makes the row an error; only missing values alone make it skipped.
+        row.Outcome = row.Problems.TrueForAll(p => p.MissingValue) ? RowOutcome.Skipped : RowOutcome.Error;
+        return false;
+    }
+
+    /// <summary>Runs the entity's custom validators over a built record; when one reports, the row is an error.</summary>
+    public bool ValidateRecord(object record, PendingRow row)
+    {
+        _custom.Clear();
+        _entity.Validate(record, _custom);
+        if (_custom.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var problem in _custom)
+        {
+            int? column = problem.Property is not null && _columnOf.TryGetValue(problem.Property, out var c) ? c : null;
+            row.Problems.Add(new FieldProblem(column, problem.Property, problem.Message));
+        }
+
+        row.Outcome = RowOutcome.Error;
+        return false;
+    }
+
+    /// <summary>
+    /// The rules on a value that was read: a text's maximum length, and the allowed values (a listed text takes the
+    /// spelling of the list; other types compare the value written invariantly, dates as ISO 8601).
+    /// </summary>
+    private static string? CheckValue(EntityProperty property, ref FieldValue value)
+    {
+        if (!value.HasValue)
+        {
+            return null;
+        }
+
+        if (property.Type == PropertyType.String)
+        {
+            var text = value.Text!;
+            if (property.MaxLength is { } max && text.Length > max)
+            {
+                value.HasValue = false;
+                return $"'{ValueConverter.Show(text)}' is {text.Length} characters long; the maximum is {max}";
+            }
+
+            if (!property.HasAllowedValues)
+            {
+                return null;
+            }
+
+            foreach (var allowed in property.AllowedValues)
+            {
+                if (text.Equals(allowed, StringComparison.OrdinalIgnoreCase))
+                {
+                    value.Text = allowed;
+                    return null;
+                }
+            }
+
+            value.HasValue = false;
+            return NotAllowed(text, property);
+        }
+
+        if (!property.HasAllowedValues || property.Type == PropertyType.Enum)
+        {
+            return null;
+        }
+
+        var written = Invariant(value, property.Type);
+        foreach (var allowed in property.AllowedValues)
+        {
+            if (string.Equals(written, allowed.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        value.HasValue = false;
+        return NotAllowed(written, property);
+    }
+
+    private static string Invariant(in FieldValue value, PropertyType type) => type switch
+    {
+        PropertyType.Date => value.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        PropertyType.DateTime => value.DateTime.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture),
+        PropertyType.Time => value.Time.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+        _ => System.Convert.ToString(value.ToObject(type), CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    private static string NotAllowed(string text, EntityProperty property) =>
+        $"'{ValueConverter.Show(text)}' is not one of the allowed values: {string.Join(", ", property.AllowedValues)}";
+}
