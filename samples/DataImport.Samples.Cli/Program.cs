@@ -153,7 +153,7 @@ try
     }
     catch (ImportValidationException ex)
     {
-        Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Problems));
+        Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Problems.Select(p => p.Message)));
         return 2;
     }
 

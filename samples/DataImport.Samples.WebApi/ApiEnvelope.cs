@@ -40,16 +40,4 @@ internal static class Api
 
     public static IResult Fail(int status, string field, string message) => Fail(status, message, [new ApiError(field, message)]);
 
-    /// <summary>The request part a library problem is about, from the way the library words it.</summary>
-    public static string FieldOf(string problem) => problem switch
-    {
-        _ when problem.StartsWith("Mapping", StringComparison.Ordinal) => "mapping",
-        _ when problem.StartsWith("The file type", StringComparison.Ordinal) => "type",
-        _ when problem.StartsWith("The entity", StringComparison.Ordinal) => "entity",
-        _ when problem.StartsWith("Mode", StringComparison.Ordinal) => "mode",
-        _ when problem.Contains("locale", StringComparison.OrdinalIgnoreCase) => "locale",
-        _ when problem.Contains("sheet", StringComparison.OrdinalIgnoreCase) => "sheet",
-        _ when problem.Contains("delimiter", StringComparison.OrdinalIgnoreCase) => "delimiter",
-        _ => "request",
-    };
 }

@@ -107,7 +107,7 @@ internal static class ImportEndpoints
         }
         catch (ImportValidationException ex)
         {
-            var problems = ex.Problems.Select(p => new ApiError(Api.FieldOf(p), p)).ToList();
+            var problems = ex.Problems.Select(p => new ApiError(p.Field ?? "request", p.Message)).ToList();
             return Api.Fail(StatusCodes.Status400BadRequest, problems.Count == 1 ? problems[0].Message : $"The import request has {problems.Count} problems.", problems);
         }
         catch (ImportFileTooLargeException)

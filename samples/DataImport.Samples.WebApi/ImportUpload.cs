@@ -175,7 +175,7 @@ internal sealed class ImportUpload
             }
             catch (ImportValidationException ex)
             {
-                problems.AddRange(ex.Problems.Select(p => new ApiError("mapping", p)));
+                problems.AddRange(ex.Problems.Select(p => new ApiError(p.Field ?? "mapping", p.Message)));
             }
         }
 

@@ -52,16 +52,16 @@ public sealed class ColumnMapping
             using var document = JsonDocument.Parse(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new ImportValidationException(["Mapping: expected a JSON object of column number to property name, e.g. {\"1\":\"Name\",\"2\":\"Email\"}."]);
+                throw new ImportValidationException([ImportProblem.Mapping("Mapping: expected a JSON object of column number to property name, e.g. {\"1\":\"Name\",\"2\":\"Email\"}.")]);
             }
 
             var mapping = new ColumnMapping();
-            var problems = new List<string>();
+            var problems = new List<ImportProblem>();
             foreach (var entry in document.RootElement.EnumerateObject())
             {
                 if (entry.Value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(entry.Value.GetString()))
                 {
-                    problems.Add($"Mapping: column \"{entry.Name}\" must map to a property name (a non-empty string).");
+                    problems.Add(ImportProblem.Mapping($"Mapping: column \"{entry.Name}\" must map to a property name (a non-empty string)."));
                     continue;
                 }
 
@@ -79,7 +79,7 @@ public sealed class ColumnMapping
         }
         catch (JsonException ex)
         {
-            throw new ImportValidationException([$"Mapping: not valid JSON ({ex.Message})."]);
+            throw new ImportValidationException([ImportProblem.Mapping($"Mapping: not valid JSON ({ex.Message}).")]);
         }
     }
 

@@ -22,12 +22,12 @@ internal sealed class ResolvedMapping
     public bool[] Mapped { get; }
 
     /// <summary>Checks what can be checked without the file: property names, duplicates, column numbers, key and required coverage.</summary>
-    public static List<string> CheckRequest(ColumnMapping mapping, EntitySchema schema, ImportMode mode)
+    public static List<ImportProblem> CheckRequest(ColumnMapping mapping, EntitySchema schema, ImportMode mode)
     {
-        var problems = new List<string>();
+        var problems = new List<ImportProblem>();
         if (mode != ImportMode.CreateOnly && !schema.HasKey)
         {
-            problems.Add($"Mode {mode} needs a key to match existing records, and entity '{schema.Name}' has none; use CreateOnly.");
+            problems.Add(ImportProblem.Request("mode", ImportProblemCodes.ModeNeedsKey, $"Mode {mode} needs a key to match existing records, and entity '{schema.Name}' has none; use CreateOnly."));
         }
 
         if (mapping.IsAutomatic)
@@ -37,7 +37,7 @@ internal sealed class ResolvedMapping
 
         if (mapping.Entries.Count == 0)
         {
-            problems.Add("Mapping: no column is mapped; map at least one column, e.g. {\"1\":\"Name\"}.");
+            problems.Add(ImportProblem.Mapping("Mapping: no column is mapped; map at least one column, e.g. {\"1\":\"Name\"}."));
             return problems;
         }
 
@@ -47,19 +47,19 @@ internal sealed class ResolvedMapping
             var source = entry.Column is { } c ? $"column {c}" : $"header '{entry.Header}'";
             if (entry.Column is <= 0)
             {
-                problems.Add($"Mapping: column {entry.Column} is not valid; columns are numbered from 1.");
+                problems.Add(ImportProblem.Mapping($"Mapping: column {entry.Column} is not valid; columns are numbered from 1."));
             }
 
             var property = schema.FindProperty(entry.Property?.Trim() ?? string.Empty);
             if (property is null)
             {
-                problems.Add($"Mapping: {source} maps to '{entry.Property}', which is not a property of '{schema.Name}' (properties: {string.Join(", ", schema.Properties.Select(p => p.Name))}).");
+                problems.Add(ImportProblem.Mapping($"Mapping: {source} maps to '{entry.Property}', which is not a property of '{schema.Name}' (properties: {string.Join(", ", schema.Properties.Select(p => p.Name))})."));
                 continue;
             }
 
             if (byProperty.TryGetValue(property, out var earlier))
             {
-                problems.Add($"Mapping: property '{property.Name}' is mapped twice ({earlier} and {source}); map each property once.");
+                problems.Add(ImportProblem.Mapping($"Mapping: property '{property.Name}' is mapped twice ({earlier} and {source}); map each property once."));
                 continue;
             }
 
@@ -70,7 +70,7 @@ internal sealed class ResolvedMapping
         {
             if (!byProperty.ContainsKey(key))
             {
-                problems.Add($"Mapping: key property '{key.Name}' of '{schema.Name}' is not mapped; it is needed to match existing records.");
+                problems.Add(ImportProblem.Mapping($"Mapping: key property '{key.Name}' of '{schema.Name}' is not mapped; it is needed to match existing records."));
             }
         }
 
@@ -78,7 +78,7 @@ internal sealed class ResolvedMapping
         {
             if (mode != ImportMode.UpdateOnly && property.Required && !byProperty.ContainsKey(property) && !schema.Key.Contains(property))
             {
-                problems.Add($"Mapping: required property '{property.Name}' is not mapped, so no record could be created; map it, or use UpdateOnly to change existing records only.");
+                problems.Add(ImportProblem.Mapping($"Mapping: required property '{property.Name}' is not mapped, so no record could be created; map it, or use UpdateOnly to change existing records only."));
             }
         }
 
@@ -95,7 +95,7 @@ internal sealed class ResolvedMapping
         {
             if (!hasHeaderRow)
             {
-                problems.Add("Mapping: the file has no header row, so columns must be mapped by number, e.g. {\"1\":\"Name\"}.");
+                problems.Add(ImportProblem.Mapping("Mapping: the file has no header row, so columns must be mapped by number, e.g. {\"1\":\"Name\"}."));
             }
 
             for (var i = 0; i < headers.Count; i++)
@@ -109,17 +109,17 @@ internal sealed class ResolvedMapping
 
             if (columns.Count == 0 && problems.Count == 0)
             {
-                problems.Add($"Mapping: no header matches a property of '{schema.Name}' (headers: {string.Join(", ", headers)}; properties: {string.Join(", ", schema.Properties.Select(p => p.Name))}).");
+                problems.Add(ImportProblem.Mapping($"Mapping: no header matches a property of '{schema.Name}' (headers: {string.Join(", ", headers)}; properties: {string.Join(", ", schema.Properties.Select(p => p.Name))})."));
             }
 
             foreach (var key in schema.Key.Where(k => columns.All(c => c.Property != k)))
             {
-                problems.Add($"Mapping: no header matches key property '{key.Name}' of '{schema.Name}'.");
+                problems.Add(ImportProblem.Mapping($"Mapping: no header matches key property '{key.Name}' of '{schema.Name}'."));
             }
 
             foreach (var required in schema.Properties.Where(p => mode != ImportMode.UpdateOnly && p.Required && columns.All(c => c.Property != p) && !schema.Key.Contains(p)))
             {
-                problems.Add($"Mapping: no header matches required property '{required.Name}' of '{schema.Name}'.");
+                problems.Add(ImportProblem.Mapping($"Mapping: no header matches required property '{required.Name}' of '{schema.Name}'."));
             }
         }
         else
@@ -137,7 +137,7 @@ internal sealed class ResolvedMapping
 
                     if (column > fieldCount)
                     {
-                        problems.Add($"Mapping: column {column} → '{entry.Property}', but the file has only {fieldCount} column{(fieldCount == 1 ? "" : "s")}.");
+                        problems.Add(ImportProblem.Mapping($"Mapping: column {column} → '{entry.Property}', but the file has only {fieldCount} column{(fieldCount == 1 ? "" : "s")}."));
                         continue;
                     }
 
@@ -157,9 +157,9 @@ internal sealed class ResolvedMapping
 
                     if (index < 0)
                     {
-                        problems.Add(hasHeaderRow
+                        problems.Add(ImportProblem.Mapping(hasHeaderRow
                             ? $"Mapping: no column has the header '{entry.Header}' (headers: {string.Join(", ", headers)})."
-                            : $"Mapping: header '{entry.Header}' cannot be found because the file has no header row; map by column number.");
+                            : $"Mapping: header '{entry.Header}' cannot be found because the file has no header row; map by column number."));
                         continue;
                     }
                 }

@@ -70,7 +70,7 @@ public sealed class ImportEngine
         var problems = request.CheckShape();
         if (!string.IsNullOrWhiteSpace(request.FileType) && !_context.Sources.CanRead(request.FileType))
         {
-            problems.Add($"The file type '{request.FileType}' is not supported; use one of: {string.Join(", ", FileTypes)}.");
+            problems.Add(ImportProblem.Request("type", ImportProblemCodes.UnsupportedFileType, $"The file type '{request.FileType}' is not supported; use one of: {string.Join(", ", FileTypes)}."));
         }
 
         if (!string.IsNullOrWhiteSpace(request.Entity))
@@ -78,7 +78,7 @@ public sealed class ImportEngine
             var entity = _registry.Find(request.Entity);
             if (entity is null)
             {
-                problems.Add($"The entity '{request.Entity}' is not known; known entities: {string.Join(", ", _registry.All.Select(e => e.Schema.Name))}.");
+                problems.Add(ImportProblem.Request("entity", ImportProblemCodes.UnknownEntity, $"The entity '{request.Entity}' is not known; known entities: {string.Join(", ", _registry.All.Select(e => e.Schema.Name))}."));
             }
             else if (request.Mapping is not null)
             {
@@ -151,7 +151,7 @@ public sealed class ImportEngine
         if (entity.RecordType != typeof(TRecord))
         {
             // Checked here so the job's Completion never faults for a caller's mistake.
-            throw new ImportValidationException($"Entity '{entity.Schema.Name}' has records of type {entity.RecordType.Name}; the sink given writes {typeof(TRecord).Name}. Use an ImportSink<{entity.RecordType.Name}>.");
+            throw new ImportValidationException([ImportProblem.Request("entity", ImportProblemCodes.SinkTypeMismatch, $"Entity '{entity.Schema.Name}' has records of type {entity.RecordType.Name}; the sink given writes {typeof(TRecord).Name}. Use an ImportSink<{entity.RecordType.Name}>.")]);
         }
 
         return StartCore(request, entity, sink, progress);

@@ -86,7 +86,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
     /// <summary>The job's message for a failure the user can act on, or <see langword="null"/> for an unexpected one.</summary>
     private static string? FailureMessage(Exception ex) => ex switch
     {
-        ImportValidationException validation => string.Join(" ", validation.Problems),
+        ImportValidationException validation => string.Join(" ", validation.Problems.Select(p => p.Message)),
         ImportStoppedException or InvalidDataException => ex.Message,
         IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException => $"The file could not be read: {ex.Message}",
         _ => null,
@@ -156,7 +156,7 @@ internal sealed class PipelineLauncher(PipelineContext context, ImportRequest re
     {
         if (sink is not ImportSink<TRecord> typed)
         {
-            throw new ImportValidationException($"Entity '{entity.Schema.Name}' has records of type {typeof(TRecord).Name}; the sink given writes {sink.GetType().Name}. Use an ImportSink<{typeof(TRecord).Name}>.");
+            throw new ImportValidationException([ImportProblem.Request("entity", ImportProblemCodes.SinkTypeMismatch, $"Entity '{entity.Schema.Name}' has records of type {typeof(TRecord).Name}; the sink given writes {sink.GetType().Name}. Use an ImportSink<{typeof(TRecord).Name}>.")]);
         }
 
         return new ImportPipeline<TRecord>(context, request, entity, typed, run, state).RunAsync(cancellationToken);

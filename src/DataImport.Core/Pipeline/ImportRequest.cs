@@ -78,31 +78,31 @@ public sealed class ImportRequest
     internal CultureInfo Culture { get; private set; } = CultureInfo.InvariantCulture;
 
     /// <summary>Checks what can be checked without reading the file; returns every problem.</summary>
-    internal List<string> CheckShape()
+    internal List<ImportProblem> CheckShape()
     {
-        var problems = new List<string>();
+        var problems = new List<ImportProblem>();
         if (string.IsNullOrWhiteSpace(Entity))
         {
-            problems.Add("The entity is required.");
+            problems.Add(ImportProblem.Request("entity", ImportProblemCodes.Required, "The entity is required."));
         }
 
         if (string.IsNullOrWhiteSpace(FileType))
         {
-            problems.Add("The file type is required: csv or xlsx.");
+            problems.Add(ImportProblem.Request("type", ImportProblemCodes.Required, "The file type is required: csv or xlsx."));
         }
 
         if (File is null)
         {
-            problems.Add("The file is required.");
+            problems.Add(ImportProblem.Request("file", ImportProblemCodes.Required, "The file is required."));
         }
         else if (!File.CanRead)
         {
-            problems.Add("The file stream cannot be read.");
+            problems.Add(ImportProblem.Request("file", ImportProblemCodes.InvalidOption, "The file stream cannot be read."));
         }
 
         if (Mapping is null)
         {
-            problems.Add("The mapping is required.");
+            problems.Add(ImportProblem.Request("mapping", ImportProblemCodes.Required, "The mapping is required."));
         }
 
         if (!string.IsNullOrWhiteSpace(Locale))
@@ -113,28 +113,28 @@ public sealed class ImportRequest
             }
             catch (CultureNotFoundException)
             {
-                problems.Add($"The locale '{Locale}' is not a known culture name; use a name such as en-US, de-DE or fr-FR.");
+                problems.Add(ImportProblem.Request("locale", ImportProblemCodes.InvalidOption, $"The locale '{Locale}' is not a known culture name; use a name such as en-US, de-DE or fr-FR."));
             }
         }
 
         if (TimezoneOffset is < -14 * 60 or > 14 * 60)
         {
-            problems.Add($"The timezone offset {TimezoneOffset} is out of range; it is in minutes east of UTC, between -840 and 840 (UTC+01:00 is 60).");
+            problems.Add(ImportProblem.Request("timezoneOffset", ImportProblemCodes.InvalidOption, $"The timezone offset {TimezoneOffset} is out of range; it is in minutes east of UTC, between -840 and 840 (UTC+01:00 is 60)."));
         }
 
         if (BatchSize is <= 0 or > 100_000)
         {
-            problems.Add($"The batch size {BatchSize} is out of range; use 1 to 100000.");
+            problems.Add(ImportProblem.Request("batchSize", ImportProblemCodes.InvalidOption, $"The batch size {BatchSize} is out of range; use 1 to 100000."));
         }
 
         if (ErrorBudget is < 0)
         {
-            problems.Add($"The error budget {ErrorBudget} must not be negative.");
+            problems.Add(ImportProblem.Request("errorBudget", ImportProblemCodes.InvalidOption, $"The error budget {ErrorBudget} must not be negative."));
         }
 
         if (Delimiter is '"' or '\r' or '\n')
         {
-            problems.Add("The delimiter cannot be a quote or a line break.");
+            problems.Add(ImportProblem.Request("delimiter", ImportProblemCodes.InvalidOption, "The delimiter cannot be a quote or a line break."));
         }
 
         return problems;

@@ -31,7 +31,7 @@ public sealed class ImportJobServiceTests : IDisposable
 
         var act = () => host.Jobs.StartAsync(bad);
 
-        (await act.Should().ThrowAsync<ImportValidationException>()).Which.Problems.Should().Contain(p => p.Contains("Nope"));
+        (await act.Should().ThrowAsync<ImportValidationException>()).Which.Problems.Should().Contain(p => p.Message.Contains("Nope"));
         (await host.Jobs.ListAsync("acme")).Should().BeEmpty();
     }
 

@@ -14,7 +14,7 @@ public sealed class MappingTests
 
         var act = () => Engine.Validate(Request(input, mapping));
 
-        act.Should().Throw<ImportValidationException>().Which.Problems.Should().Equal(
+        act.Should().Throw<ImportValidationException>().Which.Problems.Select(p => p.Message).Should().Equal(
             "Mapping: column 0 is not valid; columns are numbered from 1.",
             "Mapping: column -2 is not valid; columns are numbered from 1.",
             "Mapping: column 2 maps to 'Emial', which is not a property of 'Customer' (properties: Name, Email, Balance, Born, Joined, Active, Tier).",
@@ -28,7 +28,7 @@ public sealed class MappingTests
 
         var act = () => Engine.Validate(Request(input, new ColumnMapping().Map(1, "Balance")));
 
-        act.Should().Throw<ImportValidationException>().Which.Problems.Should().Equal(
+        act.Should().Throw<ImportValidationException>().Which.Problems.Select(p => p.Message).Should().Equal(
             "Mapping: key property 'Email' of 'Customer' is not mapped; it is needed to match existing records.",
             "Mapping: required property 'Name' is not mapped, so no record could be created; map it, or use UpdateOnly to change existing records only.");
     }
@@ -41,7 +41,7 @@ public sealed class MappingTests
 
         var act = () => Engine.Validate(request);
 
-        act.Should().Throw<ImportValidationException>().Which.Problems.Should().HaveCount(4)
+        act.Should().Throw<ImportValidationException>().Which.Problems.Select(p => p.Message).Should().HaveCount(4)
             .And.Contain(p => p.Contains("entity 'Nope' is not known"))
             .And.Contain(p => p.Contains("'pdf' is not supported"))
             .And.Contain(p => p.Contains("'xx-YY-bad'"))
@@ -89,6 +89,34 @@ public sealed class MappingTests
     {
         var act = () => ColumnMapping.Parse(json);
 
-        act.Should().Throw<ImportValidationException>().Which.Problems.Single().Should().StartWith("Mapping:");
+        act.Should().Throw<ImportValidationException>().Which.Problems.Single().Message.Should().StartWith("Mapping:");
+    }
+
+    [Fact]
+    public void Validate_Problems_CarryTheRequestFieldAndAStableCode()
+    {
+        using var input = new MemoryStream();
+        var request = new ImportRequest { Entity = "Nope", FileType = "pdf", File = input, Locale = "xx-YY-bad", TimezoneOffset = 5000 };
+
+        var act = () => Engine.Validate(request);
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Select(p => (p.Field, p.Code)).Should().BeEquivalentTo(new[]
+        {
+            ("entity", ImportProblemCodes.UnknownEntity),
+            ("type", ImportProblemCodes.UnsupportedFileType),
+            ("locale", ImportProblemCodes.InvalidOption),
+            ("timezoneOffset", ImportProblemCodes.InvalidOption),
+        });
+    }
+
+    [Fact]
+    public void Validate_MappingProblems_AreOfTheMappingField()
+    {
+        using var input = new MemoryStream();
+
+        var act = () => Engine.Validate(Request(input, new ColumnMapping().Map(1, "Balance")));
+
+        act.Should().Throw<ImportValidationException>().Which.Problems
+            .Should().OnlyContain(p => p.Field == "mapping" && p.Code == ImportProblemCodes.InvalidMapping && p.Row == null);
     }
 }

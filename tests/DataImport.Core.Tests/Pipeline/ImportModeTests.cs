@@ -102,7 +102,7 @@ public sealed class ImportModeTests
 
         var act = () => engine.RunAsync(TestEngine.Csv(input, entity: "Note", mode: ImportMode.UpdateOnly), new InMemoryImportSink<ImportRecord>());
 
-        (await act.Should().ThrowAsync<ImportValidationException>()).Which.Problems.Should().ContainSingle()
+        (await act.Should().ThrowAsync<ImportValidationException>()).Which.Problems.Select(p => p.Message).Should().ContainSingle()
             .Which.Should().Contain("needs a key").And.Contain("CreateOnly");
     }
 
