@@ -501,7 +501,7 @@ internal sealed class ImportPipeline<TRecord>
                 createdHere!.Add(key);
             }
 
-            writes.Add(new ImportWrite<TRecord>(kind, (TRecord)row.Record!, key, row.Row, _mappedNames));
+            writes.Add(new ImportWrite<TRecord> { Kind = kind, Record = (TRecord)row.Record!, Key = key, Row = row.Row, MappedProperties = _mappedNames });
         }
 
         if (writes.Count > 0 && !_request.DryRun)
@@ -568,13 +568,13 @@ internal sealed class ImportPipeline<TRecord>
         var outcome = row.Outcome ?? RowOutcome.Error;
         if (row.Problems.Count == 0)
         {
-            AddError(new ImportRowError(row.Row, null, null, row.RowReason ?? string.Empty, outcome));
+            AddError(new ImportRowError { Row = row.Row, Message = row.RowReason ?? string.Empty, Outcome = outcome });
         }
         else
         {
             foreach (var problem in row.Problems)
             {
-                AddError(new ImportRowError(row.Row, problem.Column, problem.Property, problem.Message, outcome));
+                AddError(new ImportRowError { Row = row.Row, Column = problem.Column, Property = problem.Property, Message = problem.Message, Outcome = outcome });
             }
         }
 
