@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using DataImport.Xlsx;
 using ExcelDataReader;
 using MiniExcelLibs;
 

@@ -69,9 +69,7 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         }
     }
 
-    internal override bool CountsRows => true;
-
-    internal override ValueTask<int?> CountDataRowsAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) =>
+    protected internal override ValueTask<int?> EstimateRowCountAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) =>
         CsvRowCounter.CountDataRowsAsync(file, request.Encoding, request.Delimiter, request.HasHeaderRow, cancellationToken);
 
     /// <summary>

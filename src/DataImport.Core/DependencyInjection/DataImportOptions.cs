@@ -31,26 +31,26 @@ public sealed class DataImportOptions
     internal long ReadAheadMinBytes { get; set; } = 32L << 20;
 
     /// <summary>Gets or sets the maximum number of columns a file may have.</summary>
-    /// <value>The default is 16384, a spreadsheet's limit.</value>
-    public int MaxColumns { get; set; } = 16_384;
+    /// <value>The default is 16,384, a spreadsheet's limit, as <see cref="Xlsx.XlsxReaderOptions.MaxColumns"/>.</value>
+    public int MaxColumns { get; set; } = ImportLimits.MaxColumns;
 
     /// <summary>Gets or sets the maximum length of one CSV record, in characters.</summary>
     /// <value>The default is 1,048,576 characters.</value>
-    public int MaxFieldLength { get; set; } = 1_048_576;
+    public int MaxFieldLength { get; set; } = ImportLimits.MaxFieldLength;
 
     /// <summary>Gets or sets the maximum number of data rows a file may have, or <see langword="null"/> for no limit.</summary>
     /// <value>The default is 10,000,000 rows.</value>
-    public int? MaxRows { get; set; } = 10_000_000;
+    public int? MaxRows { get; set; } = ImportLimits.MaxRows;
 
     /// <summary>Gets or sets the maximum size of an uploaded file, in bytes, enforced by the job layer and hosts.</summary>
     /// <value>The default is 1 GiB.</value>
-    public long MaxFileBytes { get; set; } = 1L << 30;
+    public long MaxFileBytes { get; set; } = ImportLimits.MaxFileBytes;
 
     /// <summary>Gets or sets the maximum uncompressed size of one part of an XLSX workbook, in bytes.</summary>
-    /// <value>The default is 1 GiB.</value>
-    public long MaxUncompressedBytes { get; set; } = 1L << 30;
+    /// <value>The default is 1 GiB, as <see cref="Xlsx.XlsxReaderOptions.MaxPartUncompressedBytes"/>.</value>
+    public long MaxUncompressedBytes { get; set; } = ImportLimits.MaxUncompressedBytes;
 
     /// <summary>Gets or sets the maximum compression ratio of one part of an XLSX workbook.</summary>
-    /// <value>The default is 100.</value>
-    public int MaxCompressionRatio { get; set; } = 100;
+    /// <value>The default is 100 (that is 100 : 1), as <see cref="Xlsx.XlsxReaderOptions.MaxCompressionRatio"/>.</value>
+    public int MaxCompressionRatio { get; set; } = ImportLimits.MaxCompressionRatio;
 }

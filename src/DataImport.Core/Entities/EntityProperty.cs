@@ -43,7 +43,7 @@ public sealed class EntityProperty
     public IReadOnlyList<string> Formats { get; }
 
     /// <summary>Gets the position of the property in its entity, starting from 0.</summary>
-    public int Ordinal { get; }
+    internal int Ordinal { get; }
 
     /// <summary>Gets a value indicating whether <see cref="AllowedValues"/> is not empty, read per value without an interface call.</summary>
     internal bool HasAllowedValues { get; }

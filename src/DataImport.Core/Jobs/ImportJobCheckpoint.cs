@@ -4,12 +4,36 @@ namespace DataImport;
 /// Where a job stood after its last committed batch, as a job store keeps it: enough for another worker to resume
 /// the job without writing a row twice.
 /// </summary>
-/// <param name="LastRow">The row number of the last row whose batch was committed; a resumed run skips rows up to it.</param>
-/// <param name="Created">Records created so far.</param>
-/// <param name="Updated">Records updated so far.</param>
-/// <param name="Skipped">Rows skipped so far.</param>
-/// <param name="Errors">Rows with errors so far.</param>
-/// <param name="TotalItems">The data row count, when known.</param>
-/// <param name="NotImportedBytes">The length of the not-imported file after the batch; a resumed run cuts the file back to it.</param>
-/// <param name="RowErrors">The first row errors so far.</param>
-public sealed record ImportJobCheckpoint(int LastRow, int Created, int Updated, int Skipped, int Errors, int? TotalItems, long NotImportedBytes, IReadOnlyList<ImportRowError> RowErrors);
+public sealed class ImportJobCheckpoint
+{
+    /// <summary>Gets the row number of the last row whose batch was committed; a resumed run skips rows up to it.</summary>
+    public required int LastRow { get; init; }
+
+    /// <summary>Gets the number of records created so far.</summary>
+    /// <value>The default is 0.</value>
+    public int Created { get; init; }
+
+    /// <summary>Gets the number of records updated so far.</summary>
+    /// <value>The default is 0.</value>
+    public int Updated { get; init; }
+
+    /// <summary>Gets the number of rows skipped so far.</summary>
+    /// <value>The default is 0.</value>
+    public int Skipped { get; init; }
+
+    /// <summary>Gets the number of rows with errors so far.</summary>
+    /// <value>The default is 0.</value>
+    public int Errors { get; init; }
+
+    /// <summary>Gets the data row count, when known.</summary>
+    /// <value>The count, or <see langword="null"/> (the default) when it is not known yet.</value>
+    public int? TotalItems { get; init; }
+
+    /// <summary>Gets the length of the not-imported file after the batch; a resumed run cuts the file back to it.</summary>
+    /// <value>The default is 0.</value>
+    public long NotImportedBytes { get; init; }
+
+    /// <summary>Gets the first row errors so far.</summary>
+    /// <value>The default is empty.</value>
+    public IReadOnlyList<ImportRowError> RowErrors { get; init; } = [];
+}

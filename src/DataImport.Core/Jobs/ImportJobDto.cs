@@ -239,12 +239,68 @@ public sealed record ImportJobPayload
 }
 
 /// <summary>The summary of a finished job (the seed's <c>output</c>).</summary>
-/// <param name="ImportedCount">Rows imported: created + updated.</param>
-/// <param name="FailedCount">Rows not imported: skipped + errors.</param>
-/// <param name="CreatedCount">Records created.</param>
-/// <param name="UpdatedCount">Records updated.</param>
-/// <param name="SkippedCount">Rows skipped.</param>
-/// <param name="ErrorCount">Rows with errors.</param>
-/// <param name="TotalItems">Data rows read.</param>
-/// <param name="DryRun">Whether nothing was written.</param>
-public sealed record ImportJobOutput(int ImportedCount, int FailedCount, int CreatedCount, int UpdatedCount, int SkippedCount, int ErrorCount, int? TotalItems, bool DryRun);
+/// <remarks>Two summaries are equal when all their properties are.</remarks>
+public sealed class ImportJobOutput : IEquatable<ImportJobOutput>
+{
+    /// <summary>Gets the number of rows imported: created + updated.</summary>
+    /// <value>The default is 0.</value>
+    public int ImportedCount { get; init; }
+
+    /// <summary>Gets the number of rows not imported: skipped + errors.</summary>
+    /// <value>The default is 0.</value>
+    public int FailedCount { get; init; }
+
+    /// <summary>Gets the number of records created.</summary>
+    /// <value>The default is 0.</value>
+    public int CreatedCount { get; init; }
+
+    /// <summary>Gets the number of records updated.</summary>
+    /// <value>The default is 0.</value>
+    public int UpdatedCount { get; init; }
+
+    /// <summary>Gets the number of rows skipped.</summary>
+    /// <value>The default is 0.</value>
+    public int SkippedCount { get; init; }
+
+    /// <summary>Gets the number of rows with errors.</summary>
+    /// <value>The default is 0.</value>
+    public int ErrorCount { get; init; }
+
+    /// <summary>Gets the number of data rows read.</summary>
+    /// <value>The count, or <see langword="null"/> (the default) when it is not known.</value>
+    public int? TotalItems { get; init; }
+
+    /// <summary>Gets a value indicating whether nothing was written.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool DryRun { get; init; }
+
+    /// <summary>Returns whether two summaries are equal.</summary>
+    /// <param name="left">The first summary.</param>
+    /// <param name="right">The second summary.</param>
+    /// <returns><see langword="true"/> when both are <see langword="null"/> or equal.</returns>
+    public static bool operator ==(ImportJobOutput? left, ImportJobOutput? right) => Equals(left, right);
+
+    /// <summary>Returns whether two summaries differ.</summary>
+    /// <param name="left">The first summary.</param>
+    /// <param name="right">The second summary.</param>
+    /// <returns><see langword="true"/> when they are not equal.</returns>
+    public static bool operator !=(ImportJobOutput? left, ImportJobOutput? right) => !Equals(left, right);
+
+    /// <inheritdoc />
+    public bool Equals(ImportJobOutput? other) =>
+        other is not null
+        && ImportedCount == other.ImportedCount
+        && FailedCount == other.FailedCount
+        && CreatedCount == other.CreatedCount
+        && UpdatedCount == other.UpdatedCount
+        && SkippedCount == other.SkippedCount
+        && ErrorCount == other.ErrorCount
+        && TotalItems == other.TotalItems
+        && DryRun == other.DryRun;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ImportJobOutput);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ImportedCount, FailedCount, CreatedCount, UpdatedCount, SkippedCount, ErrorCount, TotalItems, DryRun);
+}

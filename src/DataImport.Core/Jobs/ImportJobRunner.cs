@@ -262,7 +262,7 @@ internal sealed class ImportJobRunner
             StartedDate = job.StartedDate ?? now,
             CompletedDate = now,
             UpdatedAt = now,
-            Output = new ImportJobOutput(job.ImportedCount, job.FailedCount, job.CreatedCount, job.UpdatedCount, job.SkippedCount, job.ErrorCount, job.TotalItems, job.Payload?.DryRun ?? false),
+            Output = new ImportJobOutput { ImportedCount = job.ImportedCount, FailedCount = job.FailedCount, CreatedCount = job.CreatedCount, UpdatedCount = job.UpdatedCount, SkippedCount = job.SkippedCount, ErrorCount = job.ErrorCount, TotalItems = job.TotalItems, DryRun = job.Payload?.DryRun ?? false },
         };
         return await EndAsync(final).ConfigureAwait(false);
     }

@@ -92,7 +92,7 @@ internal sealed class ImportJobService : IImportJobService
                 Message = "The import was cancelled before it started.",
                 CompletedDate = now,
                 UpdatedAt = now,
-                Output = new ImportJobOutput(0, 0, 0, 0, 0, 0, job.TotalItems, job.Payload?.DryRun ?? false),
+                Output = new ImportJobOutput { TotalItems = job.TotalItems, DryRun = job.Payload?.DryRun ?? false },
             };
             if (await _store.TryTransitionAsync(id, ImportJobStatus.Queued, cancelled, null, cancellationToken).ConfigureAwait(false))
             {

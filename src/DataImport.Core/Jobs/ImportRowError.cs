@@ -1,12 +1,53 @@
 namespace DataImport;
 
 /// <summary>Why one row, or one field of a row, was not imported.</summary>
-/// <param name="Row">The row number as a spreadsheet shows it (with a header row, the first data row is 2).</param>
-/// <param name="Column">The column number from 1, or <see langword="null"/> when the reason is about the whole row.</param>
-/// <param name="Property">The property, or <see langword="null"/> when the reason is about the whole row.</param>
-/// <param name="Message">What is wrong, in words a user can act on.</param>
-/// <param name="Outcome">Whether the row was <see cref="RowOutcome.Skipped"/> or an <see cref="RowOutcome.Error"/>.</param>
-public sealed record ImportRowError(int Row, int? Column, string? Property, string Message, RowOutcome Outcome);
+/// <remarks>Two errors are equal when all their properties are.</remarks>
+public sealed class ImportRowError : IEquatable<ImportRowError>
+{
+    /// <summary>Gets the row number as a spreadsheet shows it (with a header row, the first data row is 2).</summary>
+    public required int Row { get; init; }
+
+    /// <summary>Gets the column number from 1.</summary>
+    /// <value>The column, or <see langword="null"/> (the default) when the reason is about the whole row.</value>
+    public int? Column { get; init; }
+
+    /// <summary>Gets the property the reason is about.</summary>
+    /// <value>The property name, or <see langword="null"/> (the default) when the reason is about the whole row.</value>
+    public string? Property { get; init; }
+
+    /// <summary>Gets what is wrong, in words a user can act on.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>Gets whether the row was <see cref="RowOutcome.Skipped"/> or an <see cref="RowOutcome.Error"/>.</summary>
+    public required RowOutcome Outcome { get; init; }
+
+    /// <summary>Returns whether two errors are equal.</summary>
+    /// <param name="left">The first error.</param>
+    /// <param name="right">The second error.</param>
+    /// <returns><see langword="true"/> when both are <see langword="null"/> or equal.</returns>
+    public static bool operator ==(ImportRowError? left, ImportRowError? right) => Equals(left, right);
+
+    /// <summary>Returns whether two errors differ.</summary>
+    /// <param name="left">The first error.</param>
+    /// <param name="right">The second error.</param>
+    /// <returns><see langword="true"/> when they are not equal.</returns>
+    public static bool operator !=(ImportRowError? left, ImportRowError? right) => !Equals(left, right);
+
+    /// <inheritdoc />
+    public bool Equals(ImportRowError? other) =>
+        other is not null
+        && Row == other.Row
+        && Column == other.Column
+        && string.Equals(Property, other.Property, StringComparison.Ordinal)
+        && string.Equals(Message, other.Message, StringComparison.Ordinal)
+        && Outcome == other.Outcome;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ImportRowError);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Row, Column, Property, Message, Outcome);
+}
 
 /// <summary>What happened to one row.</summary>
 public enum RowOutcome

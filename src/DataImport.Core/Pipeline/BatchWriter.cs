@@ -95,7 +95,7 @@ internal sealed class BatchWriter<TRecord>
                 createdHere!.Add(key);
             }
 
-            writes.Add(new ImportWrite<TRecord>(kind, (TRecord)row.Record!, key, row.Row, _mappedNames));
+            writes.Add(new ImportWrite<TRecord> { Kind = kind, Record = (TRecord)row.Record!, Key = key, Row = row.Row, MappedProperties = _mappedNames });
         }
 
         if (writes.Count > 0 && !_dryRun)

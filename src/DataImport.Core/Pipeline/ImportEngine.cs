@@ -165,7 +165,7 @@ public sealed class ImportEngine
         var registration = registrations.LastOrDefault(r => string.Equals(r.Entity, entity.Schema.Name, StringComparison.OrdinalIgnoreCase))
             ?? registrations.LastOrDefault(r => r.Entity is null)
             ?? throw new ImportValidationException($"No sink is registered for entity '{entity.Schema.Name}'; register one with AddSink.");
-        return registration.Create(_services, new ImportSinkContext(entity.Schema, domain));
+        return registration.Create(_services, new ImportSinkContext { Entity = entity.Schema, Domain = domain });
     }
 
     internal Task<ImportJobDto> RunCoreAsync(ImportRequest request, ImportEntity entity, object sink, ImportRunOptions run, CancellationToken cancellationToken) =>

@@ -74,7 +74,7 @@ internal sealed class ImportJobState
                 Errors = [.. RowErrors],
                 NotImportedDownloadUrl = NotImportedDownloadUrl,
                 Payload = Payload,
-                Output = finished ? new ImportJobOutput(Created + Updated, Skipped + Errors, Created, Updated, Skipped, Errors, TotalItems, DryRun) : null,
+                Output = finished ? new ImportJobOutput { ImportedCount = Created + Updated, FailedCount = Skipped + Errors, CreatedCount = Created, UpdatedCount = Updated, SkippedCount = Skipped, ErrorCount = Errors, TotalItems = TotalItems, DryRun = DryRun } : null,
                 CreatedDate = CreatedDate,
                 StartedDate = StartedDate,
                 CompletedDate = CompletedDate,

@@ -66,7 +66,17 @@ internal sealed class ImportProgress
             ImportJobCheckpoint checkpoint;
             lock (_state.Gate)
             {
-                checkpoint = new ImportJobCheckpoint(lastRow, _state.Created, _state.Updated, _state.Skipped, _state.Errors, _state.TotalItems, notImportedBytes, [.. _state.RowErrors]);
+                checkpoint = new ImportJobCheckpoint
+                {
+                    LastRow = lastRow,
+                    Created = _state.Created,
+                    Updated = _state.Updated,
+                    Skipped = _state.Skipped,
+                    Errors = _state.Errors,
+                    TotalItems = _state.TotalItems,
+                    NotImportedBytes = notImportedBytes,
+                    RowErrors = [.. _state.RowErrors],
+                };
             }
 
             await onCheckpoint(checkpoint, _state.Snapshot(), cancellationToken).ConfigureAwait(false);

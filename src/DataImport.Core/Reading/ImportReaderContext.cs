@@ -51,7 +51,7 @@ public sealed class ImportReaderContext
     /// <summary>Gets the maximum compression ratio of one part of a compressed file.</summary>
     public int MaxCompressionRatio { get; }
 
-    /// <summary>Gets or sets the delimiter the not-imported file uses; a CSV reader sets the source's delimiter.</summary>
+    /// <summary>Gets the delimiter the not-imported file uses; the built-in CSV reader sets the source's delimiter.</summary>
     /// <value>The default is a comma.</value>
-    public char OutputDelimiter { get; set; } = ',';
+    public char OutputDelimiter { get; internal set; } = ',';
 }

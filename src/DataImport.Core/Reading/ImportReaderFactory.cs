@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Reflection;
 
 namespace DataImport;
 
@@ -25,11 +26,35 @@ public abstract class ImportReaderFactory
     /// <exception cref="InvalidDataException">The file cannot be read as this type; the message says why.</exception>
     public abstract ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken);
 
-    /// <summary>Gets a value indicating whether <see cref="CountDataRowsAsync"/> can count a file's rows cheaply, for progress.</summary>
-    internal virtual bool CountsRows => false;
+    private bool? _countsRows;
 
-    /// <summary>Counts the data rows of <paramref name="file"/> from its position, for progress; <see langword="null"/> when it cannot tell.</summary>
-    internal virtual ValueTask<int?> CountDataRowsAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) => ValueTask.FromResult<int?>(null);
+    /// <summary>
+    /// Gets a value indicating whether this factory overrides <see cref="EstimateRowCountAsync"/>: only then does the engine
+    /// ask for an estimate (a factory that does not would cost every import a second file handle or a seek for nothing).
+    /// </summary>
+    internal bool CountsRows => _countsRows ??= GetType().GetMethod(
+        nameof(EstimateRowCountAsync),
+        BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic,
+        [typeof(Stream), typeof(ImportRequest), typeof(CancellationToken)])?.DeclaringType != typeof(ImportReaderFactory);
+
+    /// <summary>
+    /// Estimates the number of data rows of a file (excluding the header), for progress: the job shows it in
+    /// <see cref="ImportJobDto.TotalItems"/> while the import runs; once it ends, <see cref="ImportJobDto.TotalItems"/> is
+    /// the exact number of rows read.
+    /// </summary>
+    /// <param name="file">
+    /// The file's content from the start of the data the import reads: the import's own stream, which the engine puts back
+    /// where it was afterwards, or, for a file on disk, a second read-only stream over the same file, read while the import runs.
+    /// </param>
+    /// <param name="request">The request, for its reading options (header row, delimiter, encoding, worksheet).</param>
+    /// <param name="cancellationToken">A token to stop estimating; the engine cancels it when the import ends first.</param>
+    /// <returns>The estimated number of data rows, or <see langword="null"/> when the factory cannot tell.</returns>
+    /// <remarks>
+    /// Called only for a file whose stream can seek, and only when a factory overrides this method; the default returns
+    /// <see langword="null"/>. Return <see langword="null"/> rather than throw: an estimate must not fail an import.
+    /// </remarks>
+    protected internal virtual ValueTask<int?> EstimateRowCountAsync(Stream file, ImportRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<int?>(null);
 
     /// <summary>
     /// The engine's view of the reader this factory opened; built-in readers read cells without boxing. A source that

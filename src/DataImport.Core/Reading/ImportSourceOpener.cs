@@ -44,7 +44,7 @@ internal sealed class ImportSourceOpener
             {
                 idle = null;
                 var start = request.File.Position;
-                estimate = Task.FromResult(await factory.CountDataRowsAsync(request.File, request, cancellationToken).ConfigureAwait(false));
+                estimate = Task.FromResult(await factory.EstimateRowCountAsync(request.File, request, cancellationToken).ConfigureAwait(false));
                 request.File.Position = start;
             }
         }
@@ -117,7 +117,7 @@ internal sealed class ImportSourceOpener
                 {
                     try
                     {
-                        return await factory.CountDataRowsAsync(gated, request, cancellationToken).ConfigureAwait(false);
+                        return await factory.EstimateRowCountAsync(gated, request, cancellationToken).ConfigureAwait(false);
                     }
 #pragma warning disable CA1031 // An estimate for progress must never fail the import; without it totalItems waits for the end.
                     catch (Exception)

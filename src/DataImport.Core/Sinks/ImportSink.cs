@@ -44,10 +44,22 @@ public enum ImportWriteKind
 
 /// <summary>One write of a batch.</summary>
 /// <typeparam name="TRecord">The record type.</typeparam>
-/// <param name="Kind">Create or update.</param>
-/// <param name="Record">The record built from the row.</param>
-/// <param name="Key">The record's key, or <see langword="null"/> when the entity has none.</param>
-/// <param name="Row">The row number in the file, as a spreadsheet shows it.</param>
-/// <param name="MappedProperties">The properties the file provided; an update changes only these.</param>
-public sealed record ImportWrite<TRecord>(ImportWriteKind Kind, TRecord Record, ImportKey? Key, int Row, IReadOnlyList<string> MappedProperties)
-    where TRecord : class;
+public sealed class ImportWrite<TRecord>
+    where TRecord : class
+{
+    /// <summary>Gets whether the write creates a record or updates an existing one.</summary>
+    public required ImportWriteKind Kind { get; init; }
+
+    /// <summary>Gets the record built from the row.</summary>
+    public required TRecord Record { get; init; }
+
+    /// <summary>Gets the record's key.</summary>
+    /// <value>The key, or <see langword="null"/> (the default) when the entity has none.</value>
+    public ImportKey? Key { get; init; }
+
+    /// <summary>Gets the row number in the file, as a spreadsheet shows it.</summary>
+    public required int Row { get; init; }
+
+    /// <summary>Gets the properties the file provided; an update changes only these.</summary>
+    public required IReadOnlyList<string> MappedProperties { get; init; }
+}

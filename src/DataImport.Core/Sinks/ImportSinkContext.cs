@@ -1,6 +1,12 @@
 namespace DataImport;
 
 /// <summary>What a sink factory knows when it creates the sink for one job.</summary>
-/// <param name="Entity">The entity being imported.</param>
-/// <param name="Domain">The tenant of the job, or <see langword="null"/>.</param>
-public sealed record ImportSinkContext(EntitySchema Entity, string? Domain);
+public sealed class ImportSinkContext
+{
+    /// <summary>Gets the entity being imported.</summary>
+    public required EntitySchema Entity { get; init; }
+
+    /// <summary>Gets the tenant of the job.</summary>
+    /// <value>The tenant, or <see langword="null"/> (the default) for a job without one.</value>
+    public string? Domain { get; init; }
+}

@@ -29,10 +29,14 @@ public sealed class InMemoryImportSink<TRecord> : ImportSink<TRecord>
         }
     }
 
-    /// <summary>Gets the number of batches written.</summary>
+    /// <summary>For tests and samples: gets the number of batches written, to check how the engine batched an import.</summary>
+    /// <value>0 until a batch is written.</value>
     public int BatchesWritten { get; private set; }
 
-    /// <summary>Adds a constraint checked for every write, like a database constraint: a non-null result fails the batch with that message.</summary>
+    /// <summary>
+    /// For tests and samples: adds a constraint checked for every write, like a database constraint; a non-null result fails
+    /// the batch with that message, to exercise how the engine isolates rows a real sink refuses.
+    /// </summary>
     /// <param name="constraint">Returns an error message for a record that violates it, or <see langword="null"/>.</param>
     /// <returns>This sink.</returns>
     public InMemoryImportSink<TRecord> AddConstraint(Func<TRecord, string?> constraint)
@@ -42,7 +46,7 @@ public sealed class InMemoryImportSink<TRecord> : ImportSink<TRecord>
         return this;
     }
 
-    /// <summary>Adds a record as if it existed before the import.</summary>
+    /// <summary>For tests and samples: adds a record as if it existed before the import, e.g. to try an update mode.</summary>
     /// <param name="record">The record.</param>
     /// <param name="key">Its key, or <see langword="null"/>.</param>
     public void Seed(TRecord record, ImportKey? key)

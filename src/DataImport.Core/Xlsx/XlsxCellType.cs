@@ -1,4 +1,4 @@
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>The kind of value held by a worksheet cell of the current row of an <see cref="XlsxDataReader"/>.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The members name the spreadsheet cell kinds (String, DateTime, ...), which is what callers look for.")]

@@ -3,7 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Xml;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>
 /// A forward-only, streaming <see cref="DbDataReader"/> over one worksheet of an XLSX workbook. Rows are parsed one at a time

@@ -1,4 +1,4 @@
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>Conversion of Excel date serial numbers in the 1900 and 1904 date systems.</summary>
 internal static class XlsxDates

@@ -1,6 +1,6 @@
 using DataImport.Reading;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>
 /// Read-only wrapper around a decompressing zip-entry stream that counts the bytes actually produced and

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Xml;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>The zip container of an XLSX file: part lookup (case-insensitive, per OPC) and guarded part streams.</summary>
 internal sealed class XlsxPackage : IDisposable

@@ -1,13 +1,13 @@
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>Options controlling which worksheet an <see cref="XlsxDataReader"/> reads and the safety limits it enforces.</summary>
 public sealed class XlsxReaderOptions
 {
-    private long _maxPartUncompressedBytes = 1L << 30;
-    private double _maxCompressionRatio = 100d;
-    private int _maxSharedStrings = 5_000_000;
-    private long _maxSharedStringBytes = 256L << 20;
-    private int _maxColumns = 16_384;
+    private long _maxPartUncompressedBytes = ImportLimits.MaxUncompressedBytes;
+    private double _maxCompressionRatio = ImportLimits.MaxCompressionRatio;
+    private int _maxSharedStrings = ImportLimits.MaxSharedStrings;
+    private long _maxSharedStringBytes = ImportLimits.MaxSharedStringBytes;
+    private int _maxColumns = ImportLimits.MaxColumns;
 
     /// <summary>Gets or sets the worksheet to read: a sheet name (case-insensitive) or a 1-based sheet index written as digits such as <c>"2"</c>.</summary>
     /// <value>The sheet name or index; <see langword="null"/> (the default) selects the first sheet in workbook order.</value>
@@ -18,7 +18,7 @@ public sealed class XlsxReaderOptions
     public bool HasHeaderRow { get; set; } = true;
 
     /// <summary>Gets or sets the largest uncompressed size, in bytes, accepted for any single part (XML file) of the workbook, checked on the declared size and while decompressing.</summary>
-    /// <value>1 GiB by default.</value>
+    /// <value>1 GiB by default, as <see cref="DataImportOptions.MaxUncompressedBytes"/>.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public long MaxPartUncompressedBytes
     {
@@ -27,7 +27,7 @@ public sealed class XlsxReaderOptions
     }
 
     /// <summary>Gets or sets the largest accepted ratio of uncompressed to compressed size for a part, checked on the declared sizes and while decompressing (zip-bomb protection).</summary>
-    /// <value>100 (that is 100 : 1) by default.</value>
+    /// <value>100 (that is 100 : 1) by default, as <see cref="DataImportOptions.MaxCompressionRatio"/>.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a positive finite number.</exception>
     public double MaxCompressionRatio
     {
@@ -54,7 +54,7 @@ public sealed class XlsxReaderOptions
     }
 
     /// <summary>Gets or sets the largest column number accepted in any row; a cell beyond it makes reading fail.</summary>
-    /// <value>16,384 (column XFD, Excel's own maximum) by default.</value>
+    /// <value>16,384 (column XFD, Excel's own maximum) by default, as <see cref="DataImportOptions.MaxColumns"/>.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int MaxColumns
     {

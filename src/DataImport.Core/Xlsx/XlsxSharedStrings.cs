@@ -1,7 +1,7 @@
 using System.Text;
 using System.Xml;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>The shared-string table (xl/sharedStrings.xml), loaded once into memory within the configured limits.</summary>
 internal static class XlsxSharedStrings

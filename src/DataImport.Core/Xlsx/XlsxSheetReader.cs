@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>One cell of the current row; numbers are kept unboxed, strings as string.</summary>
 internal struct XlsxCell

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Xml;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>Which cell style indexes (cellXfs) carry a date/time number format.</summary>
 internal sealed class XlsxStyles

@@ -1,6 +1,6 @@
 using System.Xml;
 
-namespace DataImport;
+namespace DataImport.Xlsx;
 
 /// <summary>A sheet entry of workbook.xml with its resolved part name (null when the relationship is missing).</summary>
 internal sealed record XlsxSheetInfo(string Name, string? PartName);

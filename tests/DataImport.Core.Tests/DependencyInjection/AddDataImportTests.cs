@@ -40,6 +40,16 @@ public sealed class AddDataImportTests
     }
 
     [Fact]
+    public void DataImportOptions_Defaults_AreTheXlsxReadersLimits()
+    {
+        var engine = new DataImportOptions();
+        var xlsx = new DataImport.Xlsx.XlsxReaderOptions();
+
+        (engine.MaxColumns, engine.MaxUncompressedBytes, (double)engine.MaxCompressionRatio)
+            .Should().Be((xlsx.MaxColumns, xlsx.MaxPartUncompressedBytes, xlsx.MaxCompressionRatio));
+    }
+
+    [Fact]
     public async Task AddReader_HostReaderForAnotherType_IsUsed()
     {
         var engine = TestEngine.Create(b => b.AddEntitiesFromJson(TestEngine.CustomerSchemaJson).AddReader(new JsonLinesReader()));

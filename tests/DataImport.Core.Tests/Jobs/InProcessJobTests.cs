@@ -121,7 +121,7 @@ public sealed class InProcessJobTests
         final.FileName.Should().Be("customers.csv");
         final.Status.Should().Be(ImportJobStatus.Completed);
         (final.ImportedCount, final.FailedCount).Should().Be((3, 0));
-        final.Output.Should().Be(new ImportJobOutput(3, 0, 3, 0, 0, 0, 3, false));
+        final.Output.Should().Be(new ImportJobOutput { ImportedCount = 3, FailedCount = 0, CreatedCount = 3, UpdatedCount = 0, SkippedCount = 0, ErrorCount = 0, TotalItems = 3, DryRun = false });
         final.Payload!.Entity.Should().Be("Customer");
         final.JobStart.Should().NotBeNull().And.Be(final.StartedDate);
         final.JobEnd.Should().Be(final.CompletedDate);

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security;
 using System.Text;
+using DataImport.Xlsx;
 
 namespace DataImport.Tests.Xlsx;
 

@@ -1,3 +1,4 @@
+using DataImport.Xlsx;
 using FluentAssertions;
 using static DataImport.Tests.Xlsx.X;
 

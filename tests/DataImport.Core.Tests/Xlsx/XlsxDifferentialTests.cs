@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataImport.Xlsx;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;

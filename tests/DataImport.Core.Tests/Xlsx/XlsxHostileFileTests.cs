@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using DataImport.Xlsx;
 using FluentAssertions;
 using static DataImport.Tests.Xlsx.X;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataImport.Xlsx;
 
 namespace DataImport.Tests.Xlsx;
 
