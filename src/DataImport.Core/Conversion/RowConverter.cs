@@ -28,6 +28,7 @@ internal sealed class RowConverter
         Columns = [.. mapping.Columns];
         Values = new FieldValue[entity.Schema.Properties.Count];
         Errors = new string?[Columns.Length];
+        ErrorCodes = new string[Columns.Length];
     }
 
     /// <summary>Gets the mapped columns (0-based) in column order.</summary>
@@ -38,6 +39,9 @@ internal sealed class RowConverter
 
     /// <summary>Gets the last row's conversion errors, by position in <see cref="Columns"/>; <see langword="null"/> where the value was read.</summary>
     public string?[] Errors { get; }
+
+    /// <summary>Gets the code of each error in <see cref="Errors"/>, by the same position.</summary>
+    public string[] ErrorCodes { get; }
 
     public CultureInfo Culture => _values.Culture;
 
@@ -52,8 +56,10 @@ internal sealed class RowConverter
             var (column, property) = columns[i];
             ref var value = ref Values[property.Ordinal];
             value.HasValue = false;
+            ErrorCodes[i] = ImportProblemCodes.InvalidValue;
             if (column >= rowFields)
             {
+                ErrorCodes[i] = ImportProblemCodes.MissingColumn;
                 Errors[i] = $"the row has only {rowFields} column{(rowFields == 1 ? "" : "s")}, so column {column + 1} is missing";
             }
             else if (textOnly)
@@ -63,7 +69,13 @@ internal sealed class RowConverter
             }
             else
             {
-                Errors[i] = source.GetKind(column) switch
+                var kind = source.GetKind(column);
+                if (kind == CellKind.Error)
+                {
+                    ErrorCodes[i] = ImportProblemCodes.SpreadsheetError;
+                }
+
+                Errors[i] = kind switch
                 {
                     CellKind.Empty => null,
                     CellKind.Text => _values.ConvertText(source.GetText(column), property, ref value),

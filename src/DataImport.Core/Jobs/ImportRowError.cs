@@ -1,23 +1,12 @@
 namespace DataImport;
 
-/// <summary>Why one row, or one field of a row, was not imported.</summary>
+/// <summary>
+/// Why one row, or one field of a row, was not imported: a problem with its <see cref="ImportProblem.Row"/> always set,
+/// and whether the row was skipped or an error.
+/// </summary>
 /// <remarks>Two errors are equal when all their properties are.</remarks>
-public sealed class ImportRowError : IEquatable<ImportRowError>
+public sealed class ImportRowError : ImportProblem, IEquatable<ImportRowError>
 {
-    /// <summary>Gets the row number as a spreadsheet shows it (with a header row, the first data row is 2).</summary>
-    public required int Row { get; init; }
-
-    /// <summary>Gets the column number from 1.</summary>
-    /// <value>The column, or <see langword="null"/> (the default) when the reason is about the whole row.</value>
-    public int? Column { get; init; }
-
-    /// <summary>Gets the property the reason is about.</summary>
-    /// <value>The property name, or <see langword="null"/> (the default) when the reason is about the whole row.</value>
-    public string? Property { get; init; }
-
-    /// <summary>Gets what is wrong, in words a user can act on.</summary>
-    public required string Message { get; init; }
-
     /// <summary>Gets whether the row was <see cref="RowOutcome.Skipped"/> or an <see cref="RowOutcome.Error"/>.</summary>
     public required RowOutcome Outcome { get; init; }
 
@@ -39,6 +28,7 @@ public sealed class ImportRowError : IEquatable<ImportRowError>
         && Row == other.Row
         && Column == other.Column
         && string.Equals(Property, other.Property, StringComparison.Ordinal)
+        && string.Equals(Code, other.Code, StringComparison.Ordinal)
         && string.Equals(Message, other.Message, StringComparison.Ordinal)
         && Outcome == other.Outcome;
 
@@ -46,7 +36,7 @@ public sealed class ImportRowError : IEquatable<ImportRowError>
     public override bool Equals(object? obj) => Equals(obj as ImportRowError);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Row, Column, Property, Message, Outcome);
+    public override int GetHashCode() => HashCode.Combine(Row, Column, Property, Code, Message, Outcome);
 }
 
 /// <summary>What happened to one row.</summary>

@@ -94,13 +94,13 @@ internal sealed class ImportOutcomes : IAsyncDisposable
         var outcome = row.Outcome ?? RowOutcome.Error;
         if (row.Problems.Count == 0)
         {
-            AddError(new ImportRowError { Row = row.Row, Message = row.RowReason ?? string.Empty, Outcome = outcome });
+            AddError(new ImportRowError { Row = row.Row, Code = row.RowReasonCode ?? ImportProblemCodes.InvalidValue, Message = row.RowReason ?? string.Empty, Outcome = outcome });
         }
         else
         {
             foreach (var problem in row.Problems)
             {
-                AddError(new ImportRowError { Row = row.Row, Column = problem.Column, Property = problem.Property, Message = problem.Message, Outcome = outcome });
+                AddError(new ImportRowError { Row = row.Row, Column = problem.Column, Property = problem.Property, Code = problem.Code, Message = problem.Message, Outcome = outcome });
             }
         }
 

@@ -76,7 +76,7 @@ internal sealed class BatchWriter<TRecord>
 
         var createdHere = _schema.HasKey ? new HashSet<ImportKey>() : null;
         var decisions = new RowOutcome[rows.Count];
-        var reasons = new string?[rows.Count];
+        var reasons = new (string Code, string Message)?[rows.Count];
         var writes = new List<ImportWrite<TRecord>>(rows.Count);
         for (var n = 0; n < rows.Count; n++)
         {
@@ -110,7 +110,7 @@ internal sealed class BatchWriter<TRecord>
                 {
                     var row = batch[rows[0]];
                     row.Outcome = RowOutcome.Error;
-                    row.Problems.Add(new FieldProblem(null, null, $"not saved: {ex.Message}"));
+                    row.Problems.Add(new FieldProblem(ImportProblemCodes.NotSaved, null, null, $"not saved: {ex.Message}"));
                     return;
                 }
 
@@ -131,7 +131,8 @@ internal sealed class BatchWriter<TRecord>
         {
             var row = batch[rows[n]];
             row.Outcome = decisions[n];
-            row.RowReason = reasons[n];
+            row.RowReasonCode = reasons[n]?.Code;
+            row.RowReason = reasons[n]?.Message;
         }
     }
 

@@ -17,6 +17,7 @@ internal static class ModeRules
     }
 
     /// <summary>Why a row was skipped by its mode, naming its key.</summary>
-    public static string SkipReason(bool exists, string key) =>
-        exists ? $"already exists: a record with {key} is already there" : $"no matching record with {key}";
+    public static (string Code, string Message) SkipReason(bool exists, string key) => exists
+        ? (ImportProblemCodes.AlreadyExists, $"already exists: a record with {key} is already there")
+        : (ImportProblemCodes.NoMatch, $"no matching record with {key}");
 }

@@ -15,6 +15,7 @@ internal sealed class PendingRow
     public ImportKey? Key;
     public RowOutcome? Outcome;
     public string? RowReason;
+    public string? RowReasonCode;
     public readonly List<FieldProblem> Problems = [];
 
     public void Reset(int row, int rawStart)
@@ -26,6 +27,7 @@ internal sealed class PendingRow
         Key = null;
         Outcome = null;
         RowReason = null;
+        RowReasonCode = null;
         Problems.Clear();
     }
 

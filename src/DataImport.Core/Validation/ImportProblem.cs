@@ -15,6 +15,7 @@ public class ImportProblem
     public required string Message { get; init; }
 
     /// <summary>Gets the request field the problem is about (named as in the REST contract, e.g. <c>mapping</c>, <c>locale</c>), or <see langword="null"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Field { get; init; }
 
     /// <summary>Gets the row number as a spreadsheet shows it, or <see langword="null"/> when the problem is not about a row.</summary>

@@ -51,14 +51,20 @@ internal sealed class RowValidator
         {
             var (column, property) = columns[i];
             ref var value = ref values[property.Ordinal];
-            if ((errors[i] ?? CheckValue(property, ref value)) is { } error)
+            if (errors[i] is { } error)
             {
-                row.Problems.Add(new FieldProblem(column + 1, property.Name, error));
+                row.Problems.Add(new FieldProblem(converted.ErrorCodes[i], column + 1, property.Name, error));
+            }
+            else if (CheckValue(property, ref value, out var code) is { } broken)
+            {
+                row.Problems.Add(new FieldProblem(code, column + 1, property.Name, broken));
             }
             else if (!value.HasValue && (property.Required || _isKey[property.Ordinal]))
             {
-                var message = _isKey[property.Ordinal] && !property.Required ? "a key value is required to match records" : "a value is required";
-                row.Problems.Add(new FieldProblem(column + 1, property.Name, message, MissingValue: true));
+                var keyOnly = _isKey[property.Ordinal] && !property.Required;
+                row.Problems.Add(keyOnly
+                    ? new FieldProblem(ImportProblemCodes.KeyRequired, column + 1, property.Name, "a key value is required to match records", MissingValue: true)
+                    : new FieldProblem(ImportProblemCodes.ValueRequired, column + 1, property.Name, "a value is required", MissingValue: true));
             }
         }
 
@@ -85,7 +91,7 @@ internal sealed class RowValidator
         foreach (var problem in _custom)
         {
             int? column = problem.Property is not null && _columnOf.TryGetValue(problem.Property, out var c) ? c : null;
-            row.Problems.Add(new FieldProblem(column, problem.Property, problem.Message));
+            row.Problems.Add(new FieldProblem(ImportProblemCodes.Custom, column, problem.Property, problem.Message));
         }
 
         row.Outcome = RowOutcome.Error;
@@ -96,8 +102,9 @@ internal sealed class RowValidator
     /// The rules on a value that was read: a text's maximum length, and the allowed values (a listed text takes the
     /// spelling of the list; other types compare the value written invariantly, dates as ISO 8601).
     /// </summary>
-    private static string? CheckValue(EntityProperty property, ref FieldValue value)
+    private static string? CheckValue(EntityProperty property, ref FieldValue value, out string code)
     {
+        code = ImportProblemCodes.NotAllowed;
         if (!value.HasValue)
         {
             return null;
@@ -109,6 +116,7 @@ internal sealed class RowValidator
             if (property.MaxLength is { } max && text.Length > max)
             {
                 value.HasValue = false;
+                code = ImportProblemCodes.TooLong;
                 return $"'{ValueConverter.Show(text)}' is {text.Length} characters long; the maximum is {max}";
             }
 

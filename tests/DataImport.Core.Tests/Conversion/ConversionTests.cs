@@ -141,7 +141,7 @@ public sealed class ConversionTests
         var (job, _) = await ImportOne("Name,Email", ",a@x.com");
 
         job.SkippedCount.Should().Be(1);
-        job.Errors.Single().Should().Be(new ImportRowError { Row = 2, Column = 1, Property = "Name", Message = "a value is required", Outcome = RowOutcome.Skipped });
+        job.Errors.Single().Should().Be(new ImportRowError { Row = 2, Column = 1, Property = "Name", Code = ImportProblemCodes.ValueRequired, Message = "a value is required", Outcome = RowOutcome.Skipped });
     }
 
     [Fact]

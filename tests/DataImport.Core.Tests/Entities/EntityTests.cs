@@ -90,7 +90,7 @@ public sealed class EntityTests
 
         var job = await engine.RunAsync(TestEngine.Csv(input), sink);
 
-        job.Errors.Single().Should().Be(new ImportRowError { Row = 2, Column = 3, Property = "Balance", Message = "must not be negative", Outcome = RowOutcome.Error });
+        job.Errors.Single().Should().Be(new ImportRowError { Row = 2, Column = 3, Property = "Balance", Code = ImportProblemCodes.Custom, Message = "must not be negative", Outcome = RowOutcome.Error });
         sink.Records.Single().Name.Should().Be("Bob");
     }
 

@@ -37,7 +37,7 @@ public abstract class JobStoreContractTests
         var job = Queued("acme");
         await store.CreateAsync(job, default);
         await store.ClaimNextAsync("w1", Now, Now.AddMinutes(1), default);
-        var checkpoint = new ImportJobCheckpoint { LastRow = 11, Created = 10, Updated = 0, Skipped = 0, Errors = 0, TotalItems = 30, NotImportedBytes = 42, RowErrors = [new ImportRowError { Row = 3, Column = 2, Property = "Email", Message = "bad", Outcome = RowOutcome.Error }] };
+        var checkpoint = new ImportJobCheckpoint { LastRow = 11, Created = 10, Updated = 0, Skipped = 0, Errors = 0, TotalItems = 30, NotImportedBytes = 42, RowErrors = [new ImportRowError { Row = 3, Column = 2, Property = "Email", Code = ImportProblemCodes.InvalidValue, Message = "bad", Outcome = RowOutcome.Error }] };
         await store.SaveProgressAsync(job.Id, "w1", job.Job with { Status = ImportJobStatus.InProgress, CreatedCount = 10 }, checkpoint, Now.AddMinutes(1), default);
 
         (await store.ClaimNextAsync("w2", Now.AddSeconds(30), Now.AddMinutes(2), default)).Should().BeNull();

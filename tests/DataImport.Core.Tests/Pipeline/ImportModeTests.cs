@@ -142,4 +142,16 @@ public sealed class ImportModeTests
         results[0].Job.ProcessedItems.Should().Be(60);
         results[0].Job.TotalItems.Should().Be(60);
     }
+
+    [Fact]
+    public async Task Import_RowErrors_CarryAStableCodePerReason()
+    {
+        var sink = SinkWith(("Old", "a@x.com", 1m));
+        var (job, _, _) = await TestEngine.ImportCustomersAsync(Header + "Ada,a@x.com,5\nBob,b@x.com,x\n,c@x.com,1\n", ImportMode.CreateOnly, sink: sink);
+
+        job.Errors.Select(e => (e.Row, e.Code)).Should().Equal(
+            (2, ImportProblemCodes.AlreadyExists),
+            (3, ImportProblemCodes.InvalidValue),
+            (4, ImportProblemCodes.ValueRequired));
+    }
 }

@@ -47,9 +47,9 @@ public sealed class RowValidatorTests
 
         job.ErrorCount.Should().Be(1);
         job.SkippedCount.Should().Be(1);
-        job.Errors.Select(e => $"{e.Row}|{e.Column}|{e.Property}|{e.Outcome}|{e.Message}").Should().Equal(
-            "2|1|Code|Error|'ABCDE' is 5 characters long; the maximum is 4",
-            "2|2|Level|Error|'3' is not one of the allowed values: 1, 2",
-            "3|1|Code|Skipped|a value is required");
+        job.Errors.Select(e => $"{e.Row}|{e.Column}|{e.Property}|{e.Outcome}|{e.Code}|{e.Message}").Should().Equal(
+            "2|1|Code|Error|too_long|'ABCDE' is 5 characters long; the maximum is 4",
+            "2|2|Level|Error|not_allowed|'3' is not one of the allowed values: 1, 2",
+            "3|1|Code|Skipped|value_required|a value is required");
     }
 }

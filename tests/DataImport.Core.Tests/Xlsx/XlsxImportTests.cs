@@ -64,7 +64,7 @@ public sealed class XlsxImportTests
 
         var (job, _, _) = await Import(workbook);
 
-        job.Errors.Single().Should().Be(new ImportRowError { Row = 2, Column = 3, Property = "Balance", Message = "the cell holds the spreadsheet error #N/A", Outcome = RowOutcome.Error });
+        job.Errors.Single().Should().Be(new ImportRowError { Row = 2, Column = 3, Property = "Balance", Code = ImportProblemCodes.SpreadsheetError, Message = "the cell holds the spreadsheet error #N/A", Outcome = RowOutcome.Error });
     }
 
     [Fact]
