@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace DataImport.Sqlite;
@@ -13,7 +12,6 @@ namespace DataImport.Sqlite;
 public sealed class SqliteImportJobStore : ImportJobStore
 {
     private const string Columns = "id, job, upload_file, checkpoint, worker_id, lease_expires, last_heartbeat, cancel_requested, attempts, status";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string _connectionString;
     private readonly Lock _initGate = new();
     private volatile bool _initialized;
@@ -44,9 +42,9 @@ public sealed class SqliteImportJobStore : ImportJobStore
                     command.Parameters.AddWithValue("@domain", job.Domain ?? string.Empty);
                     command.Parameters.AddWithValue("@status", (int)job.Status);
                     command.Parameters.AddWithValue("@created", job.Job.CreatedDate.ToUnixTimeMilliseconds());
-                    command.Parameters.AddWithValue("@job", JsonSerializer.Serialize(job.Job, Json));
+                    command.Parameters.AddWithValue("@job", ImportJobRowFormat.WriteJob(job.Job));
                     command.Parameters.AddWithValue("@upload", job.UploadFileId);
-                    command.Parameters.AddWithValue("@checkpoint", job.Checkpoint is null ? DBNull.Value : JsonSerializer.Serialize(job.Checkpoint, Json));
+                    command.Parameters.AddWithValue("@checkpoint", job.Checkpoint is null ? DBNull.Value : ImportJobRowFormat.WriteCheckpoint(job.Checkpoint));
                     command.Parameters.AddWithValue("@cancel", job.CancellationRequested ? 1 : 0);
                     command.Parameters.AddWithValue("@attempts", job.Attempts);
                     try
@@ -140,8 +138,8 @@ public sealed class SqliteImportJobStore : ImportJobStore
             {
                 p.AddWithValue("@id", id);
                 p.AddWithValue("@worker", workerId);
-                p.AddWithValue("@job", JsonSerializer.Serialize(job, Json));
-                p.AddWithValue("@checkpoint", checkpoint is null ? DBNull.Value : JsonSerializer.Serialize(checkpoint, Json));
+                p.AddWithValue("@job", ImportJobRowFormat.WriteJob(job));
+                p.AddWithValue("@checkpoint", checkpoint is null ? DBNull.Value : ImportJobRowFormat.WriteCheckpoint(checkpoint));
                 p.AddWithValue("@lease", leaseExpires.ToUnixTimeMilliseconds());
                 p.AddWithValue("@heartbeat", job.LastHeartbeat is { } beat ? beat.ToUnixTimeMilliseconds() : DBNull.Value);
             },
@@ -166,7 +164,7 @@ public sealed class SqliteImportJobStore : ImportJobStore
                 p.AddWithValue("@id", id);
                 p.AddWithValue("@expected", (int)expected);
                 p.AddWithValue("@status", (int)job.Status);
-                p.AddWithValue("@job", JsonSerializer.Serialize(job, Json));
+                p.AddWithValue("@job", ImportJobRowFormat.WriteJob(job));
                 p.AddWithValue("@completed", finished ? (job.CompletedDate ?? job.UpdatedAt).ToUnixTimeMilliseconds() : DBNull.Value);
                 p.AddWithValue("@finished", finished ? 1 : 0);
                 p.AddWithValue("@worker", workerId is null ? DBNull.Value : workerId);
@@ -216,14 +214,14 @@ public sealed class SqliteImportJobStore : ImportJobStore
 
     private static StoredImportJob Read(DbDataReader reader)
     {
-        var job = JsonSerializer.Deserialize<ImportJobDto>(reader.GetString(1), Json)!;
+        var job = ImportJobRowFormat.ReadJob(reader.GetString(1));
         var status = (ImportJobStatus)reader.GetInt32(9);
         DateTimeOffset? heartbeat = reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6));
         return new StoredImportJob
         {
             Job = job with { Status = status, LastHeartbeat = heartbeat ?? job.LastHeartbeat },
             UploadFileId = reader.GetString(2),
-            Checkpoint = reader.IsDBNull(3) ? null : JsonSerializer.Deserialize<ImportJobCheckpoint>(reader.GetString(3), Json),
+            Checkpoint = reader.IsDBNull(3) ? null : ImportJobRowFormat.ReadCheckpoint(reader.GetString(3)),
             WorkerId = reader.IsDBNull(4) ? null : reader.GetString(4),
             LeaseExpires = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
             CancellationRequested = reader.GetInt32(7) != 0,
