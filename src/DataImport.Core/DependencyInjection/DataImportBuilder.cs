@@ -71,9 +71,17 @@ public sealed class DataImportBuilder
     }
 
     /// <summary>Adds a validator to an entity defined at run time; a record it reports problems for is a row error.</summary>
-    /// <param name="entity">The entity name.</param>
+    /// <param name="entity">The entity name (compared case-insensitively); the entity may be registered before or after this call.</param>
     /// <param name="validator">The validator.</param>
     /// <returns>This builder.</returns>
+    /// <remarks>
+    /// The entity is looked up when the container first resolves <see cref="ImportEngine"/>, once every registration is
+    /// made: if no entity of that name is registered, or it was registered from a class (add its validators with
+    /// <see cref="EntityBuilder{T}.Validate(Func{T, IEnumerable{ValidationProblem}})"/> instead), resolving the engine throws
+    /// <see cref="InvalidOperationException"/> naming the entity and the registered ones. Each service provider built from
+    /// the service collection runs the validator once per record.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="entity"/> is empty.</exception>
     public DataImportBuilder AddValidator(string entity, Func<ImportRecord, IEnumerable<ValidationProblem>> validator)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(entity);

@@ -31,20 +31,24 @@ internal interface IImportEntityVisitor<out TResult>
         where TRecord : class;
 }
 
-/// <summary>An entity whose records are <typeparamref name="TRecord"/>.</summary>
+/// <summary>
+/// An entity whose records are <typeparamref name="TRecord"/>. Its validators are fixed when it is created: one entity
+/// object is shared by every service provider built from a service collection, so it never changes afterwards.
+/// </summary>
 internal abstract class ImportEntity<TRecord> : ImportEntity
     where TRecord : class
 {
-    private readonly List<Func<TRecord, IEnumerable<ValidationProblem>>> _validators = [];
+    private readonly Func<TRecord, IEnumerable<ValidationProblem>>[] _validators;
 
-    protected ImportEntity(EntitySchema schema)
+    protected ImportEntity(EntitySchema schema, IEnumerable<Func<TRecord, IEnumerable<ValidationProblem>>> validators)
         : base(schema)
     {
+        _validators = [.. validators];
     }
 
     public override Type RecordType => typeof(TRecord);
 
-    public void AddValidator(Func<TRecord, IEnumerable<ValidationProblem>> validator) => _validators.Add(validator);
+    protected IReadOnlyList<Func<TRecord, IEnumerable<ValidationProblem>>> Validators => _validators;
 
     public override TResult Accept<TResult>(IImportEntityVisitor<TResult> visitor) => visitor.Visit(this);
 
@@ -60,10 +64,14 @@ internal abstract class ImportEntity<TRecord> : ImportEntity
 /// <summary>An entity defined at run time; its records are <see cref="ImportRecord"/>.</summary>
 internal sealed class SchemaEntity : ImportEntity<ImportRecord>
 {
-    public SchemaEntity(EntitySchema schema)
-        : base(schema)
+    public SchemaEntity(EntitySchema schema, IEnumerable<Func<ImportRecord, IEnumerable<ValidationProblem>>>? validators = null)
+        : base(schema, validators ?? [])
     {
     }
+
+    /// <summary>Returns a new entity with the same schema and the given validators after this one's.</summary>
+    public SchemaEntity WithValidators(IEnumerable<Func<ImportRecord, IEnumerable<ValidationProblem>>> validators) =>
+        new(Schema, [.. Validators, .. validators]);
 
     public override object CreateRecord(FieldValue[] values, bool[] mapped)
     {

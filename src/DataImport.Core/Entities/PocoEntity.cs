@@ -11,8 +11,8 @@ internal sealed class PocoEntity<T> : ImportEntity<T>
 {
     private readonly Func<FieldValue[], bool[], T> _build;
 
-    private PocoEntity(EntitySchema schema, Func<FieldValue[], bool[], T> build)
-        : base(schema)
+    private PocoEntity(EntitySchema schema, Func<FieldValue[], bool[], T> build, IEnumerable<Func<T, IEnumerable<ValidationProblem>>> validators)
+        : base(schema, validators)
     {
         _build = build;
     }
@@ -71,13 +71,7 @@ internal sealed class PocoEntity<T> : ImportEntity<T>
             throw new ArgumentException($"{typeof(T).Name}: properties {string.Join(", ", problems)} have a type DataImport cannot convert to.");
         }
 
-        var entity = new PocoEntity<T>(schemaBuilder.Build(), RecordBuilder.Compile<T>(setters));
-        foreach (var validator in builder.Validators)
-        {
-            entity.AddValidator(validator);
-        }
-
-        return entity;
+        return new PocoEntity<T>(schemaBuilder.Build(), RecordBuilder.Compile<T>(setters), builder.Validators);
     }
 
     public override object CreateRecord(FieldValue[] values, bool[] mapped) => _build(values, mapped);

@@ -113,7 +113,7 @@ internal sealed class ImportJobRunner
                     _engine.Validate(request);
                     sink = _engine.CreateSink(entity, job.Domain);
                 }
-                catch (ImportValidationException ex)
+                catch (Exception ex) when (ex is ImportValidationException or InvalidOperationException)
                 {
                     return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, ex.Message).ConfigureAwait(false);
                 }

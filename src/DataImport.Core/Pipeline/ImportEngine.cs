@@ -97,7 +97,8 @@ public sealed class ImportEngine
     /// <param name="progress">Receives throttled, monotonic progress reports and an exact final one; called on the import's thread.</param>
     /// <param name="cancellationToken">Cancels the import; it then ends <see cref="ImportJobStatus.Cancelled"/>.</param>
     /// <returns>The final state of the job; file problems end it <see cref="ImportJobStatus.Failed"/> with a message, never an exception.</returns>
-    /// <exception cref="ImportValidationException">The request is invalid, or no sink is registered for the entity.</exception>
+    /// <exception cref="ImportValidationException">The request is invalid; every problem is listed.</exception>
+    /// <exception cref="InvalidOperationException">No sink is registered for the entity: a configuration error, see <c>AddSink</c>.</exception>
     public Task<ImportJobDto> RunAsync(ImportRequest request, IProgress<ImportJobDto>? progress = null, CancellationToken cancellationToken = default)
     {
         Validate(request);
@@ -127,7 +128,8 @@ public sealed class ImportEngine
     /// <param name="request">The request.</param>
     /// <param name="progress">Receives progress reports.</param>
     /// <returns>The running job.</returns>
-    /// <exception cref="ImportValidationException">The request is invalid, or no sink is registered for the entity.</exception>
+    /// <exception cref="ImportValidationException">The request is invalid; every problem is listed.</exception>
+    /// <exception cref="InvalidOperationException">No sink is registered for the entity: a configuration error, see <c>AddSink</c>.</exception>
     public IImportJob Start(ImportRequest request, IProgress<ImportJobDto>? progress = null)
     {
         Validate(request);
@@ -164,7 +166,7 @@ public sealed class ImportEngine
         var registrations = _services.GetServices<SinkRegistration>().Where(r => r.RecordType == entity.RecordType).ToList();
         var registration = registrations.LastOrDefault(r => string.Equals(r.Entity, entity.Schema.Name, StringComparison.OrdinalIgnoreCase))
             ?? registrations.LastOrDefault(r => r.Entity is null)
-            ?? throw new ImportValidationException($"No sink is registered for entity '{entity.Schema.Name}'; register one with AddSink.");
+            ?? throw new InvalidOperationException($"No sink is registered for entity '{entity.Schema.Name}'; register one with AddSink.");
         return registration.Create(_services, new ImportSinkContext { Entity = entity.Schema, Domain = domain });
     }
 

@@ -40,6 +40,49 @@ public sealed class AddDataImportTests
     }
 
     [Fact]
+    public async Task AddValidator_TwoProvidersFromOneServiceCollection_EachReportsTheProblemOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddDataImport().AddEntitiesFromJson(TestEngine.CustomerSchemaJson)
+            .AddValidator("Customer", r => r["Email"] is string e && !e.Contains('@') ? [new ValidationProblem("Email", "is not an e-mail address")] : []);
+        var first = services.BuildServiceProvider().GetRequiredService<ImportEngine>();
+        var second = services.BuildServiceProvider().GetRequiredService<ImportEngine>();
+
+        foreach (var engine in new[] { first, second, first })
+        {
+            using var input = new MemoryStream("Name,Email\nAda,nope\nBob,b@x.com\n"u8.ToArray());
+            var job = await engine.RunAsync(TestEngine.Csv(input), new InMemoryImportSink<ImportRecord>());
+
+            job.Errors.Should().ContainSingle().Which.Should().Match<ImportRowError>(e => e.Row == 2 && e.Message == "is not an e-mail address");
+            (job.ErrorCount, job.CreatedCount).Should().Be((1, 1));
+        }
+    }
+
+    [Fact]
+    public void AddValidator_UnknownEntity_ResolvingTheEngineThrowsNamingTheEntityAndTheKnownOnes()
+    {
+        var services = new ServiceCollection();
+        services.AddDataImport().AddEntitiesFromJson(TestEngine.CustomerSchemaJson).AddValidator("Custmer", _ => []);
+        var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<ImportEngine>();
+
+        act.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain("'Custmer'").And.Contain("registered entities: Customer");
+    }
+
+    [Fact]
+    public void AddValidator_EntityRegisteredFromAClass_ResolvingTheEngineThrowsPointingToValidate()
+    {
+        var services = new ServiceCollection();
+        services.AddDataImport().AddValidator("Customer", _ => []).AddEntity<Customer>(e => e.Key(c => c.Email));
+        var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<ImportEngine>();
+
+        act.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain("'Customer'").And.Contain("Validate");
+    }
+
+    [Fact]
     public void DataImportOptions_Defaults_AreTheXlsxReadersLimits()
     {
         var engine = new DataImportOptions();

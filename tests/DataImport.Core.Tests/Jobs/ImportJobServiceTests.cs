@@ -36,6 +36,20 @@ public sealed class ImportJobServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_EntityWithoutSink_EndsFailedSayingHowToRegisterOne()
+    {
+        await using var host = new JobTestHost(new FakeTimeProvider(Start), _folder, new CountingSink(),
+            configure: b => b.AddEntitiesFromJson("""{"entities": [{"name": "Supplier", "properties": [{"name": "Name", "type": "string"}]}]}"""));
+        var queued = await host.Jobs.StartAsync(new ImportRequest { Entity = "Supplier", FileType = "csv", File = new MemoryStream("Name\nAcme\n"u8.ToArray()), Domain = "acme" });
+
+        await host.StartWorkerAsync();
+        var job = await host.WaitFinishedAsync("acme", queued.Id);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("No sink is registered for entity 'Supplier'; register one with AddSink.");
+    }
+
+    [Fact]
     public async Task StartAsync_ValidRequest_ReturnsQueuedJobThatTheWorkerCompletes()
     {
         var sink = new CountingSink();

@@ -157,7 +157,7 @@ public sealed class InProcessJobTests
 
         var act = () => TestEngine.Dynamic().RunAsync(TestEngine.Csv(input));
 
-        (await act.Should().ThrowAsync<ImportValidationException>()).Which.Message.Should().Be("No sink is registered for entity 'Customer'; register one with AddSink.");
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Be("No sink is registered for entity 'Customer'; register one with AddSink.");
     }
 
     [Fact]
