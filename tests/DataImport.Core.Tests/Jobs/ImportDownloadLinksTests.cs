@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -42,7 +43,7 @@ public sealed class ImportDownloadLinksTests
         var (id, domain, expires, sig) = Parse(links.Create("job-1", "acme"));
 
         links.Validate(id, domain, expires, sig![..^2] + (sig[^2] == 'A' ? "BB" : "AA")).Should().BeFalse();
-        links.Validate(id, domain, (long.Parse(expires!) + 3600).ToString(), sig).Should().BeFalse();
+        links.Validate(id, domain, (long.Parse(expires!, CultureInfo.InvariantCulture) + 3600).ToString(CultureInfo.InvariantCulture), sig).Should().BeFalse();
         links.Validate("job-2", domain, expires, sig).Should().BeFalse();
         links.Validate(id, domain, expires, "not base64 !").Should().BeFalse();
         links.Validate(id, domain, expires, null).Should().BeFalse();
