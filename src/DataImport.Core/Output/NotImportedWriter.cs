@@ -29,8 +29,6 @@ internal sealed class NotImportedWriter : IAsyncDisposable
         _neutraliseSource = neutraliseSource;
     }
 
-    public int RowsWritten { get; private set; }
-
     public void WriteHeader(IReadOnlyList<string> headers)
     {
         _line.Clear();
@@ -59,7 +57,6 @@ internal sealed class NotImportedWriter : IAsyncDisposable
         _line.Append(_delimiter);
         AppendField(reason, neutralise: true);
         _writer.WriteLine(_line);
-        RowsWritten++;
     }
 
     public Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
