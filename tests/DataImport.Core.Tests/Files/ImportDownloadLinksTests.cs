@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Web;
+using DataImport.Tests.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace DataImport.Tests.Jobs;
+namespace DataImport.Tests.Files;
 
 public sealed class ImportDownloadLinksTests
 {
