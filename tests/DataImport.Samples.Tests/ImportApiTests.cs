@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -257,7 +258,7 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
         var link = job.GetProperty("notImportedDownloadUrl").GetString()!;
         var sigAt = link.IndexOf("sig=", StringComparison.Ordinal) + 4;
         var tamperedSig = link[..sigAt] + (link[sigAt] == 'A' ? 'B' : 'A') + link[(sigAt + 1)..];
-        var laterExpiry = System.Text.RegularExpressions.Regex.Replace(link, "expires=(\\d+)", m => "expires=" + (long.Parse(m.Groups[1].Value) + 86_400));
+        var laterExpiry = System.Text.RegularExpressions.Regex.Replace(link, "expires=(\\d+)", m => "expires=" + (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) + 86_400));
 
         foreach (var bad in new[] { tamperedSig, laterExpiry, link[..(sigAt - 5)] })
         {

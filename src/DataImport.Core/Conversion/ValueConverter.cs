@@ -51,8 +51,6 @@ internal sealed class ValueConverter
 
     public CultureInfo Culture => _culture;
 
-    public TimeSpan Offset => _offset;
-
     /// <summary>Converts text; returns <see langword="null"/> on success or the reason it failed.</summary>
     public string? ConvertText(ReadOnlySpan<char> raw, EntityProperty property, ref FieldValue value)
     {

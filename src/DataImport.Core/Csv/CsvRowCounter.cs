@@ -49,7 +49,6 @@ internal static class CsvRowCounter
         if (state.Content)
         {
             state.Records++;
-            state.FirstWasContent |= state.Records == 1;
         }
 
         var rows = state.Records - (hasHeaderRow && state.Records > 0 ? 1 : 0);
@@ -109,7 +108,6 @@ internal static class CsvRowCounter
     {
         public bool InQuotes;
         public bool Content;
-        public bool FirstWasContent;
         public int Records;
     }
 }

@@ -126,8 +126,6 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
         _present[ordinal] = true;
     }
 
-    internal object? GetByOrdinal(int ordinal) => _values[ordinal];
-
     private int Ordinal(string key)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -3,10 +3,9 @@ namespace DataImport.Mapping;
 /// <summary>A mapping checked against an entity and a file: which 0-based column fills which property.</summary>
 internal sealed class ResolvedMapping
 {
-    public ResolvedMapping(EntitySchema schema, IReadOnlyList<(int Column, EntityProperty Property)> columns, int fieldCount)
+    public ResolvedMapping(EntitySchema schema, IReadOnlyList<(int Column, EntityProperty Property)> columns)
     {
         Columns = columns;
-        FieldCount = fieldCount;
         Mapped = new bool[schema.Properties.Count];
         foreach (var (_, property) in columns)
         {
@@ -16,8 +15,6 @@ internal sealed class ResolvedMapping
 
     /// <summary>The mapped columns in column order.</summary>
     public IReadOnlyList<(int Column, EntityProperty Property)> Columns { get; }
-
-    public int FieldCount { get; }
 
     public bool[] Mapped { get; }
 
@@ -177,7 +174,7 @@ internal sealed class ResolvedMapping
         }
 
         columns.Sort((a, b) => a.Column.CompareTo(b.Column));
-        return new ResolvedMapping(schema, columns, fieldCount);
+        return new ResolvedMapping(schema, columns);
     }
 
     private static string Normalise(string text) =>

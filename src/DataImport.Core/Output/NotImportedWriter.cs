@@ -29,8 +29,6 @@ internal sealed class NotImportedWriter : IAsyncDisposable
         _neutraliseSource = neutraliseSource;
     }
 
-    public int RowsWritten { get; private set; }
-
     /// <summary>
     /// The source columns the not-imported file repeats. A file that is itself a not-imported file (its last two
     /// headers are Row and Reason) gets fresh Row and Reason columns instead of a second pair.
@@ -73,7 +71,6 @@ internal sealed class NotImportedWriter : IAsyncDisposable
         _line.Append(_delimiter);
         AppendField(reason, neutralise: true);
         _writer.WriteLine(_line);
-        RowsWritten++;
     }
 
     public Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);

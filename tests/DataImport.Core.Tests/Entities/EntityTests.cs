@@ -98,7 +98,7 @@ public sealed class EntityTests
     public async Task Import_CustomValidatorOnRunTimeEntity_IsApplied()
     {
         var engine = TestEngine.Create(b => b.AddEntitiesFromJson(TestEngine.CustomerSchemaJson)
-            .AddValidator("customer", r => r["Email"] is string e && !e.Contains('@') ? [new ValidationProblem("Email", "is not an e-mail address")] : []));
+            .AddValidator("customer", r => r["Email"] is string e && !e.Contains('@', StringComparison.Ordinal) ? [new ValidationProblem("Email", "is not an e-mail address")] : []));
         using var file = new TempFile("Name,Email\nAda,nope\n");
         await using var input = file.Open();
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Security;
 using System.Text;
@@ -58,20 +59,20 @@ internal sealed class TestXlsx
         var sb = new StringBuilder($"<styleSheet xmlns=\"{MainNs}\">");
         if (customFormats.Length > 0)
         {
-            sb.Append($"<numFmts count=\"{customFormats.Length}\">");
+            sb.Append(CultureInfo.InvariantCulture, $"<numFmts count=\"{customFormats.Length}\">");
             foreach (var (id, code) in customFormats)
             {
-                sb.Append($"<numFmt numFmtId=\"{id}\" formatCode=\"{SecurityElement.Escape(code)}\"/>");
+                sb.Append(CultureInfo.InvariantCulture, $"<numFmt numFmtId=\"{id}\" formatCode=\"{SecurityElement.Escape(code)}\"/>");
             }
 
             sb.Append("</numFmts>");
         }
 
         sb.Append("<fonts count=\"1\"><font/></fonts><cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>");
-        sb.Append($"<cellXfs count=\"{xfNumFmtIds.Length}\">");
+        sb.Append(CultureInfo.InvariantCulture, $"<cellXfs count=\"{xfNumFmtIds.Length}\">");
         foreach (var id in xfNumFmtIds)
         {
-            sb.Append($"<xf numFmtId=\"{id}\" fontId=\"0\" applyNumberFormat=\"1\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<xf numFmtId=\"{id}\" fontId=\"0\" applyNumberFormat=\"1\"/>");
         }
 
         StylesXml = sb.Append("</cellXfs></styleSheet>").ToString();
@@ -96,28 +97,28 @@ internal sealed class TestXlsx
             var wb = new StringBuilder($"<workbook xmlns=\"{MainNs}\" xmlns:r=\"{RelNs}\">");
             if (Date1904)
             {
-                wb.Append($"<workbookPr date1904=\"{Date1904Value}\"/>");
+                wb.Append(CultureInfo.InvariantCulture, $"<workbookPr date1904=\"{Date1904Value}\"/>");
             }
 
             wb.Append("<sheets>");
             for (int i = 0; i < _sheets.Count; i++)
             {
                 string target = AbsoluteTargets ? $"/xl/worksheets/sheet{i + 1}.xml" : $"worksheets/sheet{i + 1}.xml";
-                rels.Append($"<Relationship Id=\"rIdS{i + 1}\" Type=\"{RelNs}/worksheet\" Target=\"{target}\"/>");
-                wb.Append($"<sheet name=\"{SecurityElement.Escape(_sheets[i].Name)}\" sheetId=\"{i + 1}\" r:id=\"rIdS{i + 1}\"/>");
+                rels.Append(CultureInfo.InvariantCulture, $"<Relationship Id=\"rIdS{i + 1}\" Type=\"{RelNs}/worksheet\" Target=\"{target}\"/>");
+                wb.Append(CultureInfo.InvariantCulture, $"<sheet name=\"{SecurityElement.Escape(_sheets[i].Name)}\" sheetId=\"{i + 1}\" r:id=\"rIdS{i + 1}\"/>");
                 Add(zip, $"xl/worksheets/sheet{i + 1}.xml", _sheets[i].Xml);
             }
 
             wb.Append("</sheets></workbook>");
             if (SharedStringsXml is not null)
             {
-                rels.Append($"<Relationship Id=\"rIdSS\" Type=\"{RelNs}/sharedStrings\" Target=\"sharedStrings.xml\"/>");
+                rels.Append(CultureInfo.InvariantCulture, $"<Relationship Id=\"rIdSS\" Type=\"{RelNs}/sharedStrings\" Target=\"sharedStrings.xml\"/>");
                 Add(zip, "xl/sharedStrings.xml", SharedStringsXml);
             }
 
             if (StylesXml is not null)
             {
-                rels.Append($"<Relationship Id=\"rIdST\" Type=\"{RelNs}/styles\" Target=\"styles.xml\"/>");
+                rels.Append(CultureInfo.InvariantCulture, $"<Relationship Id=\"rIdST\" Type=\"{RelNs}/styles\" Target=\"styles.xml\"/>");
                 Add(zip, "xl/styles.xml", StylesXml);
             }
 

@@ -2,10 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DataImport.Diagnostics;
+using DataImport.Tests.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace DataImport.Tests.Jobs;
+namespace DataImport.Tests.Diagnostics;
 
 public sealed class ImportDiagnosticsTests
 {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using DataImport.Reading;
 
-namespace DataImport.Tests.Csv;
+namespace DataImport.Tests.Reading;
 
 /// <summary>
 /// The CSV read-ahead (parsing on a second thread): every outcome equals a one-thread run, errors surface at their

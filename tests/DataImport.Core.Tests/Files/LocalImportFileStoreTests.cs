@@ -1,7 +1,8 @@
 using System.Text;
 using DataImport.Files;
+using DataImport.Tests.Jobs;
 
-namespace DataImport.Tests.Jobs;
+namespace DataImport.Tests.Files;
 
 public sealed class LocalImportFileStoreTests : IDisposable
 {

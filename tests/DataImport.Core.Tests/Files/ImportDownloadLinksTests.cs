@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Web;
+using DataImport.Tests.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace DataImport.Tests.Jobs;
+namespace DataImport.Tests.Files;
 
 public sealed class ImportDownloadLinksTests
 {
@@ -42,7 +44,7 @@ public sealed class ImportDownloadLinksTests
         var (id, domain, expires, sig) = Parse(links.Create("job-1", "acme"));
 
         links.Validate(id, domain, expires, sig![..^2] + (sig[^2] == 'A' ? "BB" : "AA")).Should().BeFalse();
-        links.Validate(id, domain, (long.Parse(expires!) + 3600).ToString(), sig).Should().BeFalse();
+        links.Validate(id, domain, (long.Parse(expires!, CultureInfo.InvariantCulture) + 3600).ToString(CultureInfo.InvariantCulture), sig).Should().BeFalse();
         links.Validate("job-2", domain, expires, sig).Should().BeFalse();
         links.Validate(id, domain, expires, "not base64 !").Should().BeFalse();
         links.Validate(id, domain, expires, null).Should().BeFalse();
