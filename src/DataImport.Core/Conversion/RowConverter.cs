@@ -10,6 +10,7 @@ namespace DataImport.Conversion;
 /// could not be read failed; then builds the record and its key from values the validation stage accepted.
 /// </summary>
 /// <remarks>
+/// A row that ends before a mapped column reads the missing cells as empty.
 /// Holds per-run scratch (the values, the errors, the string pool and compiled date formats of its
 /// <see cref="ValueConverter"/>), so one converter serves one thread; converting rows on several threads means one
 /// converter each. Per row it allocates nothing but the strings and records it produces.
@@ -59,8 +60,10 @@ internal sealed class RowConverter
             ErrorCodes[i] = ImportProblemCodes.InvalidValue;
             if (column >= rowFields)
             {
-                ErrorCodes[i] = ImportProblemCodes.MissingColumn;
-                Errors[i] = $"the row has only {rowFields} column{(rowFields == 1 ? "" : "s")}, so column {column + 1} is missing";
+                // Exporters drop trailing empty fields, and a spreadsheet opens such a row with those cells empty: so does
+                // the import (a required property is then skipped with its reason, an optional one is null). The
+                // not-imported file pads the row, so a re-import reads the same cells.
+                Errors[i] = null;
             }
             else if (textOnly)
             {

@@ -39,9 +39,6 @@ public static class ImportProblemCodes
     /// <summary>A value is not one of the property's allowed values.</summary>
     public const string NotAllowed = "not_allowed";
 
-    /// <summary>The row ends before a mapped column.</summary>
-    public const string MissingColumn = "missing_column";
-
     /// <summary>The cell holds a spreadsheet error such as <c>#N/A</c>.</summary>
     public const string SpreadsheetError = "spreadsheet_error";
 

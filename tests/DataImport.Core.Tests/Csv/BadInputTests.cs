@@ -58,16 +58,28 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public async Task Import_RaggedRows_ShortRowIsAnErrorLongRowIgnoresExtras()
+    public async Task Import_RaggedRows_ShortRowReadsMissingCellsAsEmptyLongRowIgnoresExtras()
     {
-        var (job, sink) = await Import("Name,Email,Balance\nAda\nBob,b@x.com,1,extra,more\n");
+        var (job, sink) = await Import("Name,Email,Balance\nAda\nBob,b@x.com,1,extra,more\nCy,c@x.com\n");
 
         job.Status.Should().Be(ImportJobStatus.Completed);
-        job.ErrorCount.Should().Be(1);
+        job.SkippedCount.Should().Be(1);
         job.Errors.Select(e => (e.Row, e.Column, e.Property, e.Message)).Should().Equal(
-            (2, 2, "Email", "the row has only 1 column, so column 2 is missing"),
-            (2, 3, "Balance", "the row has only 1 column, so column 3 is missing"));
-        sink.Records.Single().Name.Should().Be("Bob");
+            (2, 2, "Email", "a value is required"));
+        sink.Records.Select(c => (c.Name, c.Balance)).Should().Equal(("Bob", 1m), ("Cy", (decimal?)null));
+    }
+
+    [Fact]
+    public async Task Import_ShortRowReimportedFromNotImportedFile_GivesTheSameOutcome()
+    {
+        // An exporter that drops trailing empty fields: the short row and its padded not-imported line read the same.
+        var (first, _, notImported) = await TestEngine.ImportCustomersAsync("Name,Email,Balance\nAda\n");
+        var (second, _, again) = await TestEngine.ImportCustomersAsync(notImported);
+
+        first.Errors.Select(e => (e.Outcome, e.Message)).Should().Equal((RowOutcome.Skipped, "a value is required"));
+        second.Errors.Select(e => (e.Outcome, e.Message)).Should().Equal(first.Errors.Select(e => (e.Outcome, e.Message)));
+        notImported.Should().Be("Name,Email,Balance,Row,Reason\r\nAda,,,2,Email (column 2): a value is required\r\n");
+        again.Should().Be(notImported);
     }
 
     [Fact]
