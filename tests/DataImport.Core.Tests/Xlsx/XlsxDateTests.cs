@@ -120,6 +120,22 @@ public sealed class XlsxDateTests
     }
 
     [Fact]
+    public void Read_1904SystemSavedByModernExcel_Extx15WorkbookPrDoesNotResetIt()
+    {
+        // Excel 2013+ writes <x15:workbookPr chartTrackingRefBase="1"/> in extLst, after the main workbookPr.
+        var x = new TestXlsx
+        {
+            Date1904 = true,
+            WorkbookTailXml = "<extLst><ext uri=\"{140A7094-0E35-4892-8432-C4D2E57EDEB5}\" xmlns:x15=\"http://schemas.microsoft.com/office/spreadsheetml/2010/11/main\">" +
+                "<x15:workbookPr chartTrackingRefBase=\"1\"/></ext></extLst>",
+        }.Styles([14]).Sheet("S", Row(1, N("A1", "43538", 0)));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetDateTime(0).Should().Be(new DateTime(2023, 3, 15));
+    }
+
+    [Fact]
     public void Read_DateTime_RoundedToMillisecond()
     {
         // 0.1 ms past 12:00:00.123
