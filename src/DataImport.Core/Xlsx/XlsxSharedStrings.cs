@@ -62,7 +62,7 @@ internal static class XlsxSharedStrings
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The shared strings part '{partName}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("shared strings", partName, ex);
         }
 
         return [.. list];

@@ -20,6 +20,7 @@ internal struct XlsxCell
 internal sealed class XlsxSheetReader : IDisposable
 {
     private readonly XmlReader _xml;
+    private readonly XlsxPackage _package;
     private readonly XlsxAtoms _atoms;
     private readonly string[] _sharedStrings;
     private readonly XlsxStyles _styles;
@@ -36,6 +37,7 @@ internal sealed class XlsxSheetReader : IDisposable
     public XlsxSheetReader(XlsxPackage package, string partName, XmlNameTable nameTable, string[] sharedStrings, XlsxStyles styles, bool date1904, int maxColumns)
     {
         _partName = partName;
+        _package = package;
         _atoms = new XlsxAtoms(nameTable);
         _sharedStrings = sharedStrings;
         _styles = styles;
@@ -74,7 +76,7 @@ internal sealed class XlsxSheetReader : IDisposable
         catch (XmlException ex)
         {
             _done = true;
-            throw new InvalidDataException($"The worksheet part '{_partName}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw _package.NotWellFormed("worksheet", _partName, ex);
         }
     }
 

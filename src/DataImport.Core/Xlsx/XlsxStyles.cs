@@ -63,7 +63,7 @@ internal sealed class XlsxStyles
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The styles part '{partName}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("styles", partName, ex);
         }
 
         var dates = new bool[xfFormatIds.Count];

@@ -116,7 +116,7 @@ internal sealed class XlsxWorkbook
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The workbook part '{workbookPart}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("workbook", workbookPart, ex);
         }
 
         return new XlsxWorkbook(
@@ -208,7 +208,7 @@ internal sealed class XlsxWorkbook
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The relationships part '{relsPart}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("relationships", relsPart, ex);
         }
 
         return result;

@@ -152,13 +152,25 @@ public sealed class XlsxHostileFileTests
     }
 
     [Fact]
-    public void Create_Dtd_ThrowsInvalidData()
+    public void Create_Dtd_TellsTheUserADtdIsNotAllowedWithoutDeveloperAdvice()
     {
         var xml = $"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]><worksheet xmlns=\"{TestXlsx.MainNs}\"><sheetData><row><c t=\"inlineStr\"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>";
         var x = new TestXlsx().RawSheet("S", xml);
         var act = () => x.Open();
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*not well-formed*");
+        var thrown = act.Should().Throw<InvalidDataException>().Which;
+        thrown.Message.Should().Be("The worksheet part 'xl/worksheets/sheet1.xml' of the XLSX file contains a DTD (a document type declaration), which is not allowed in a workbook; the file was not read.");
+        thrown.Message.Should().NotContain("DtdProcessing");
+    }
+
+    [Fact]
+    public void Create_DtdInSharedStrings_TellsTheUserADtdIsNotAllowed()
+    {
+        var x = new TestXlsx { SharedStringsXml = $"<!DOCTYPE sst SYSTEM \"sst.dtd\"><sst xmlns=\"{TestXlsx.MainNs}\"><si><t>a</t></si></sst>" }
+            .Sheet("S", Row(1, S("A1", 0)));
+        var act = () => x.Open();
+
+        act.Should().Throw<InvalidDataException>().WithMessage("The shared strings part 'xl/sharedStrings.xml' of the XLSX file contains a DTD*not allowed*");
     }
 
     [Fact]
