@@ -22,16 +22,24 @@ internal sealed class XlsxPackage : IDisposable
     }
 
     /// <summary>Opens the zip container over a seekable stream.</summary>
-    /// <exception cref="InvalidDataException">The stream is not a zip archive.</exception>
+    /// <exception cref="InvalidDataException">The stream is not a zip archive (an encrypted workbook is named as such).</exception>
     public static XlsxPackage Open(Stream seekable, XlsxReaderOptions options)
     {
         ZipArchive zip;
+        long start = seekable.Position;
         try
         {
             zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen: true);
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException or NotSupportedException)
         {
+            seekable.Position = start;
+            if (XlsxCompoundFile.Probe(seekable) == XlsxCompoundFileKind.Encrypted)
+            {
+                throw new InvalidDataException(
+                    "The workbook is password-protected (encrypted); save it without a password and upload it again.", ex);
+            }
+
             throw new InvalidDataException(
                 "The file is not a valid XLSX workbook (not a zip archive). Save it from the spreadsheet program as 'Excel Workbook (*.xlsx)'; " +
                 "legacy .xls, .csv or .ods files are not XLSX.", ex);

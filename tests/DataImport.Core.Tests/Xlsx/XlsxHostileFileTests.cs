@@ -17,6 +17,37 @@ public sealed class XlsxHostileFileTests
     }
 
     [Fact]
+    public void Create_EncryptedWorkbook_SaysItIsPasswordProtected()
+    {
+        var act = () => XlsxDataReader.Create(new MemoryStream(TestCompoundFile.EncryptedWorkbook()));
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("The workbook is password-protected (encrypted); save it without a password and upload it again.");
+    }
+
+    [Fact]
+    public void Create_LegacyXlsCompoundFile_KeepsTheNotAZipHint()
+    {
+        var act = () => XlsxDataReader.Create(new MemoryStream(TestCompoundFile.LegacyWorkbook()));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("The file is not a valid XLSX workbook (not a zip archive)*legacy .xls*");
+    }
+
+    [Fact]
+    public async Task Import_EncryptedWorkbook_FailsTheJobSayingItIsPasswordProtected()
+    {
+        using var file = new TempFile(TestCompoundFile.EncryptedWorkbook(), ".xlsx");
+        await using var input = file.Open();
+
+        var job = await TestEngine.Dynamic().RunAsync(
+            new ImportRequest { Entity = "Customer", FileType = "xlsx", File = input, FileName = "secret.xlsx" }, new InMemoryImportSink<ImportRecord>());
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("The workbook is password-protected (encrypted); save it without a password and upload it again.");
+        job.ProcessedItems.Should().Be(0);
+    }
+
+    [Fact]
     public void Create_EmptyStream_ThrowsNotAZip()
     {
         var act = () => XlsxDataReader.Create(new MemoryStream());
