@@ -70,6 +70,34 @@ public sealed class XlsxDataReaderTests
     }
 
     [Fact]
+    public void Read_TextWithoutXmlSpacePreserve_SurroundingSpacesTrimmedAsExcelShowsThem()
+    {
+        var x = new TestXlsx().Sheet("S", Row(1,
+            S("A1", 0),
+            S("B1", 1),
+            S("C1", 2),
+            "<c r=\"D1\" t=\"inlineStr\"><is><t>   inline   </t></is></c>",
+            "<c r=\"E1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">   kept   </t></is></c>",
+            "<c r=\"F1\" t=\"inlineStr\"><is><r><t>  run  </t></r><r><t xml:space=\"preserve\"> run </t></r></is></c>"));
+        x.SharedStringsXml = $"""
+            <sst xmlns="{TestXlsx.MainNs}">
+              <si><t>   shared   </t></si>
+              <si><t xml:space="preserve">   shared   </t></si>
+              <si><r><t>&#10;  Bold  </t></r><r><t xml:space="preserve">  and  </t></r><r><t>  plain&#9;</t></r></si>
+            </sst>
+            """;
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetString(0).Should().Be("shared");
+        r.GetString(1).Should().Be("   shared   ");
+        r.GetString(2).Should().Be("Bold  and  plain");
+        r.GetString(3).Should().Be("inline");
+        r.GetString(4).Should().Be("   kept   ");
+        r.GetString(5).Should().Be("run run ");
+    }
+
+    [Fact]
     public void Read_FormulaCachedString_ReturnsCachedValue()
     {
         var x = new TestXlsx().Sheet("S", Row(1, Str("A1", "CONCAT(\"a\",\"b\")", "ab"), "<c r=\"B1\"><f>1+1</f><v>2</v></c>"));
