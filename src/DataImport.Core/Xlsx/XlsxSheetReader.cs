@@ -34,6 +34,12 @@ internal sealed class XlsxSheetReader : IDisposable
     private bool _inSheetData;
     private bool _done;
 
+    // The XmlReader stands on the start of a row element already looked at (to see whether it continued the last row).
+    private bool _onRowStart;
+
+    // Malformed XML met while looking past the end of a row: thrown when the next row is read, so that row still counts.
+    private XmlException? _deferred;
+
     public XlsxSheetReader(XlsxPackage package, string partName, XmlNameTable nameTable, string[] sharedStrings, XlsxStyles styles, bool date1904, int maxColumns)
     {
         _partName = partName;
@@ -66,11 +72,18 @@ internal sealed class XlsxSheetReader : IDisposable
     {
         if (_done)
         {
+            ClearRow();
             return false;
         }
 
         try
         {
+            if (_deferred is { } deferred)
+            {
+                _deferred = null;
+                throw deferred;
+            }
+
             return ReadRowCore();
         }
         catch (XmlException ex)
@@ -85,6 +98,13 @@ internal sealed class XlsxSheetReader : IDisposable
     private bool ReadRowCore()
     {
         var xml = _xml;
+        if (_onRowStart)
+        {
+            _onRowStart = false;
+            ParseRow();
+            return true;
+        }
+
         while (xml.Read())
         {
             var nodeType = xml.NodeType;
@@ -125,12 +145,27 @@ internal sealed class XlsxSheetReader : IDisposable
         NonEmptyWidth = 0;
     }
 
+    /// <summary>
+    /// Parses the row element the reader stands on, and every following row element with the same <c>r</c>: some
+    /// generators write each cell in a row element of its own, and Excel reads them as one row.
+    /// </summary>
     private void ParseRow()
     {
-        var xml = _xml;
         ClearRow();
+        RowNumber = ReadRowNumber();
+        int nextColumn = 0;
+        ParseCells(ref nextColumn);
+        while (NextRowContinues())
+        {
+            ParseCells(ref nextColumn);
+        }
+    }
+
+    /// <summary>The row element's <c>r</c>, or the running position when it has none.</summary>
+    private int ReadRowNumber()
+    {
+        var xml = _xml;
         int rowNumber = RowNumber + 1;
-        bool empty = xml.IsEmptyElement;
         if (xml.HasAttributes)
         {
             while (xml.MoveToNextAttribute())
@@ -148,13 +183,18 @@ internal sealed class XlsxSheetReader : IDisposable
             xml.MoveToElement();
         }
 
-        RowNumber = rowNumber;
-        if (empty)
+        return rowNumber;
+    }
+
+    /// <summary>Parses the cells of the row element the reader stands on; leaves the reader on its end.</summary>
+    private void ParseCells(ref int nextColumn)
+    {
+        var xml = _xml;
+        if (xml.IsEmptyElement)
         {
             return;
         }
 
-        int nextColumn = 0;
         while (xml.Read())
         {
             var nodeType = xml.NodeType;
@@ -169,6 +209,47 @@ internal sealed class XlsxSheetReader : IDisposable
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Looks at what follows the row just parsed: true, standing on it, when it is a row element with the same number;
+    /// otherwise the next row is left for the next <see cref="ReadRow"/> (or the sheet's end noted).
+    /// </summary>
+    private bool NextRowContinues()
+    {
+        var xml = _xml;
+        try
+        {
+            while (xml.Read())
+            {
+                var nodeType = xml.NodeType;
+                if (nodeType == XmlNodeType.Element && ReferenceEquals(xml.LocalName, _atoms.Row))
+                {
+                    // A row element without r takes the running position, so it never continues the last row.
+                    if (ReadRowNumber() == RowNumber)
+                    {
+                        return true;
+                    }
+
+                    _onRowStart = true;
+                    return false;
+                }
+
+                if (nodeType == XmlNodeType.EndElement && ReferenceEquals(xml.LocalName, _atoms.SheetData))
+                {
+                    _done = true;
+                    return false;
+                }
+            }
+
+            _done = true;
+            return false;
+        }
+        catch (XmlException ex)
+        {
+            _deferred = ex;
+            return false;
         }
     }
 

@@ -233,6 +233,39 @@ public sealed class XlsxDataReaderTests
     }
 
     [Fact]
+    public void Read_RowSplitAcrossRepeatedRowElements_IsOneRow()
+    {
+        // Some generators write every cell in a row element of its own, all with the row's r.
+        var x = new TestXlsx().Sheet("S",
+            Row(1, Inline("A1", "Name")), Row(1, Inline("B1", "City")),
+            Row(2, Inline("A2", "Ann")), Row(2, Inline("B2", "Oslo")), Row(2),
+            Row(3, Inline("B3", "Rome")), Row(3, Inline("A3", "Bob")));
+        using var r = x.Open();
+
+        r.FieldCount.Should().Be(2);
+        r.GetName(1).Should().Be("City");
+        var rows = new List<(int, string, string)>();
+        while (r.Read())
+        {
+            rows.Add((r.RowNumber, r.GetString(0), r.GetString(1)));
+        }
+
+        rows.Should().Equal((2, "Ann", "Oslo"), (3, "Bob", "Rome"));
+    }
+
+    [Fact]
+    public void Read_RowAfterSplitRowTruncated_SplitRowStillReadBeforeTheError()
+    {
+        var x = new TestXlsx().RawSheet("S", $"<worksheet xmlns=\"{TestXlsx.MainNs}\"><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"1\"><c r=\"B1\"><v>2</v></c></row><row r=\"2\" <c");
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetDouble(1).Should().Be(2);
+        var act = () => r.Read();
+        act.Should().Throw<InvalidDataException>().WithMessage("*not well-formed*");
+    }
+
+    [Fact]
     public void Read_BlankRowElement_IsReturned()
     {
         var x = new TestXlsx().Sheet("S", Row(1, Inline("A1", "a")), Row(2, N("A2", "1")), "<row r=\"3\" spans=\"1:1\"><c r=\"A3\" s=\"1\"/></row>", "<row r=\"4\"/>", Row(5, N("A5", "2")));
