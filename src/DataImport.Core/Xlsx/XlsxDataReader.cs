@@ -25,6 +25,7 @@ public sealed class XlsxDataReader : DbDataReader
     private readonly string[] _sheetNames;
     private bool _pending;
     private bool _onRow;
+    private int _width;
     private bool _closed;
 
     private XlsxDataReader(Stream? ownedStream, XlsxPackage package, XlsxSheetReader sheet, string sheetName, string[] sheetNames, bool hasHeaderRow)
@@ -59,7 +60,14 @@ public sealed class XlsxDataReader : DbDataReader
             _pending = found;
         }
 
-        FieldCount = _names.Length;
+        // The width comes from the data, not the first row alone (a one-cell title row above the table is common): the
+        // sheet's dimension, the first data row, and then every row read (see FieldCount).
+        _width = Math.Max(_names.Length, sheet.DimensionWidth);
+        if (_pending)
+        {
+            _width = Math.Max(_width, sheet.NonEmptyWidth);
+        }
+
         HasRows = _pending;
     }
 
@@ -80,8 +88,12 @@ public sealed class XlsxDataReader : DbDataReader
     public int RowFieldCount => _onRow ? _sheet.NonEmptyWidth : 0;
 
     /// <inheritdoc/>
-    /// <value>With a header row, the position of the last non-empty header cell; without one, the width of the first non-blank row.</value>
-    public override int FieldCount { get; }
+    /// <value>
+    /// The widest of: the header row (or, without one, the first non-blank row), the sheet's <c>dimension</c> when it has one,
+    /// the first data row, and every row read so far; it grows while rows are read when a later row is wider.
+    /// Columns beyond a row's own cells are empty.
+    /// </value>
+    public override int FieldCount => _width;
 
     /// <inheritdoc/>
     public override bool HasRows { get; }
@@ -191,6 +203,11 @@ public sealed class XlsxDataReader : DbDataReader
 
         bool ok = _sheet.ReadRow();
         _onRow = ok;
+        if (ok && _sheet.NonEmptyWidth > _width)
+        {
+            _width = _sheet.NonEmptyWidth;
+        }
+
         return ok;
     }
 

@@ -184,6 +184,7 @@ internal sealed class XlsxAtoms
         Is = nameTable.Add("is");
         R = nameTable.Add("r");
         S = nameTable.Add("s");
+        Dimension = nameTable.Add("dimension");
     }
 
     public string Sst { get; }
@@ -207,4 +208,6 @@ internal sealed class XlsxAtoms
     public string R { get; }
 
     public string S { get; }
+
+    public string Dimension { get; }
 }

@@ -61,6 +61,9 @@ internal sealed class XlsxSheetReader : IDisposable
     /// <summary>Gets the highest column with a non-empty value in the current row, plus one (0 for a blank row).</summary>
     public int NonEmptyWidth { get; private set; }
 
+    /// <summary>Gets the width the sheet's <c>dimension</c> declares (its last column), once the reader has passed it; 0 when absent.</summary>
+    public int DimensionWidth { get; private set; }
+
     /// <summary>Gets the 1-based spreadsheet row number of the current row.</summary>
     public int RowNumber { get; private set; }
 
@@ -117,7 +120,11 @@ internal sealed class XlsxSheetReader : IDisposable
                     return true;
                 }
 
-                if (ReferenceEquals(name, _atoms.SheetData))
+                if (!_inSheetData && ReferenceEquals(name, _atoms.Dimension))
+                {
+                    ReadDimension();
+                }
+                else if (ReferenceEquals(name, _atoms.SheetData))
                 {
                     if (xml.IsEmptyElement)
                     {
@@ -251,6 +258,24 @@ internal sealed class XlsxSheetReader : IDisposable
             _deferred = ex;
             return false;
         }
+    }
+
+    /// <summary>Reads the last column of <c>dimension ref="A1:E20"</c>; a width beyond MaxColumns is ignored (the cells themselves are checked).</summary>
+    private void ReadDimension()
+    {
+        var reference = _xml.GetAttribute("ref");
+        if (reference is null)
+        {
+            return;
+        }
+
+        int width = 0;
+        foreach (var part in reference.Split(':'))
+        {
+            width = Math.Max(width, ParseColumn(part.AsSpan().Trim()) + 1);
+        }
+
+        DimensionWidth = width <= _maxColumns ? width : 0;
     }
 
     /// <summary>Parses one c element; returns its 0-based column.</summary>

@@ -350,8 +350,49 @@ public sealed class XlsxDataReaderTests
         r.RowFieldCount.Should().Be(3);
         r.GetDouble(2).Should().Be(9);
         var values = new object[5];
-        r.GetValues(values).Should().Be(2);
+        r.GetValues(values).Should().Be(3, "the sheet is as wide as its widest row read");
         values[0].Should().Be("b");
+    }
+
+    [Fact]
+    public void FieldCount_NarrowTitleRowAboveTable_ComesFromTheDimension()
+    {
+        var x = new TestXlsx().RawSheet("S", TestXlsx.WrapSheet(
+            Row(1, Inline("A1", "Customers")) + Row(2, Inline("A2", "Ann"), Inline("B2", "ann@x.com"), N("D2", "7")),
+            "<dimension ref=\"A1:D2\"/>"));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.FieldCount.Should().Be(4);
+        r.Read().Should().BeTrue();
+        r.IsDBNull(3).Should().BeTrue();
+        r.Read().Should().BeTrue();
+        r.GetDouble(3).Should().Be(7);
+    }
+
+    [Fact]
+    public void FieldCount_NarrowTitleRowWithoutDimension_GrowsWithTheWidestRowRead()
+    {
+        var x = new TestXlsx().Sheet("S",
+            Row(1, Inline("A1", "Customers")), Row(2, Inline("A2", "Ann"), Inline("B2", "ann@x.com")), Row(3, N("C3", "5")));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.FieldCount.Should().Be(1);
+        r.Read().Should().BeTrue();
+        r.Read().Should().BeTrue();
+        r.FieldCount.Should().Be(2);
+        r.Read().Should().BeTrue();
+        r.FieldCount.Should().Be(3);
+        r.IsDBNull(1).Should().BeTrue();
+    }
+
+    [Fact]
+    public void FieldCount_HeaderIsANarrowTitleRow_FirstDataRowWidensIt()
+    {
+        var x = new TestXlsx().Sheet("S", Row(1, Inline("A1", "Customers")), Row(2, Inline("A2", "Ann"), Inline("B2", "ann@x.com"), N("C2", "5")));
+        using var r = x.Open();
+
+        r.FieldCount.Should().Be(3);
+        r.GetName(2).Should().BeEmpty();
     }
 
     [Fact]
