@@ -461,6 +461,11 @@ internal sealed class XlsxSheetReader : IDisposable
                         cell.Type = XlsxCellType.DateTime;
                         cell.Date = date;
                     }
+                    else if (_styles.IsDurationStyle(style) && double.IsFinite(number))
+                    {
+                        // An elapsed time is a length, not a point: no date system, no 1900 leap-year shift (59 and 60 differ).
+                        cell.Type = XlsxCellType.Duration;
+                    }
                     else
                     {
                         cell.Type = XlsxCellType.Number;
@@ -508,7 +513,33 @@ internal sealed class XlsxSheetReader : IDisposable
                     return;
                 }
 
-                if (DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var iso))
+                // Strict OOXML writes dates, times and elapsed times as ISO 8601 text; each reads as its transitional twin
+                // (the number with a date, time or elapsed-time format) would.
+                if (XlsxDates.TryParseIsoDuration(value.Trim(), out double days))
+                {
+                    cell.Type = XlsxCellType.Duration;
+                    cell.Number = days;
+                }
+                else if (XlsxDates.TryParseTimeOfDay(value.Trim(), out double fraction))
+                {
+                    cell.Number = fraction;
+                    if (_styles.IsDurationStyle(style))
+                    {
+                        cell.Type = XlsxCellType.Duration;
+                    }
+                    else if (XlsxDates.TryFromSerial(fraction, _date1904, out var time))
+                    {
+                        cell.Type = XlsxCellType.DateTime;
+                        cell.Date = time;
+                    }
+                }
+                else if (XlsxDates.TryParseIsoDateTime(value.Trim(), out var exact))
+                {
+                    cell.Type = XlsxCellType.DateTime;
+                    cell.Date = exact;
+                    cell.Number = XlsxDates.ToSerial(cell.Date, _date1904);
+                }
+                else if (DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var iso))
                 {
                     cell.Type = XlsxCellType.DateTime;
                     cell.Date = XlsxDates.RoundToMillisecond(iso);
