@@ -170,7 +170,7 @@ try
     else
     {
         Console.WriteLine($"{job.Status}: {job.FileName} → {job.Entity} ({(options.DryRun ? "dry run" : options.Database)})");
-        Console.WriteLine($"  rows {job.TotalItems}, created {job.CreatedCount}, updated {job.UpdatedCount}, skipped {job.SkippedCount}, errors {job.ErrorCount}");
+        Console.WriteLine($"  rows {job.TotalItems ?? job.ProcessedItems}, created {job.CreatedCount}, updated {job.UpdatedCount}, skipped {job.SkippedCount}, errors {job.ErrorCount}");
         foreach (var error in job.Errors.Take(10))
         {
             Console.WriteLine($"  row {error.Row}{(error.Property is null ? "" : $", {error.Property}")}{(error.Column is null ? "" : $" (column {error.Column})")}: {error.Message}");

@@ -56,6 +56,18 @@ public sealed class CliTests : IDisposable
         stderr.Trim().Should().StartWith("error: ").And.NotContain("\n").And.NotContain(" at ");
     }
 
+    [Fact]
+    public async Task Cli_FileThatCannotBeOpened_FailureSummaryShowsZeroRowsNotBlank()
+    {
+        var path = Path.Combine(_workDir, "not-a-workbook.xlsx");
+        await File.WriteAllTextAsync(path, "Name,Email\nAda,a@x.com\n");
+
+        var (exit, stdout, _) = await RunAsync("--file", path, "--dry-run");
+
+        exit.Should().Be(1);
+        stdout.Should().Contain("rows 0, created 0, updated 0, skipped 0, errors 0").And.Contain("not a valid XLSX workbook");
+    }
+
     public void Dispose()
     {
         try

@@ -15,6 +15,9 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     // LOH arrays that would later cost a full collection; Sylvan grows the buffer for longer records up to MaxFieldLength.
     private const int BufferChars = 32 * 1024;
 
+    // The marker of bad bytes each open reader decodes with, for the row source the engine makes of that reader.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsvDataReader, CsvInvalidBytes> InvalidBytes = new();
+
     public override string FileType => "csv";
 
     public override async ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken)
@@ -31,7 +34,7 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
             throw new InvalidDataException("The file is empty: it has no header row and no data rows.");
         }
 
-        var text = new StreamReader(new PrefixedStream(prefix, context.File), encoding, detectEncodingFromByteOrderMarks: context.Encoding is null, bufferSize: BufferChars);
+        var text = new StreamReader(new PrefixedStream(prefix, context.File), CsvInvalidBytes.Marking(encoding, out var invalidBytes), detectEncodingFromByteOrderMarks: context.Encoding is null, bufferSize: BufferChars);
         if (hint is not null)
         {
             // Excel's "sep=;" line is an instruction, not a row: spreadsheets do not show it, so it takes no row number.
@@ -60,12 +63,24 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
                 throw new InvalidDataException($"The file has {reader.FieldCount} columns; the limit is {context.MaxColumns}.");
             }
 
+            if (invalidBytes is { Seen: true } && context.HasHeaderRow && BadHeader(reader) is var column and >= 0)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw invalidBytes.Failure(1, column + 1);
+            }
+
+            if (invalidBytes is not null)
+            {
+                InvalidBytes.AddOrUpdate(reader, invalidBytes);
+            }
+
             return reader;
         }
         catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
         {
             text.Dispose();
-            throw CsvRowSource.Describe(ex, 1, context.MaxFieldLength);
+            var row = ex is CsvFormatException format ? format.RowNumber + (context.HasHeaderRow ? 1 : 0) : 1;
+            throw CsvRowSource.Describe(ex, Math.Max(row, 1), context.MaxFieldLength);
         }
     }
 
@@ -78,12 +93,26 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     /// </summary>
     internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, IdleGate? idle)
     {
-        var source = new CsvRowSource((CsvDataReader)reader, request.HasHeaderRow, options.MaxFieldLength);
+        var csv = (CsvDataReader)reader;
+        var source = new CsvRowSource(csv, request.HasHeaderRow, options.MaxFieldLength, InvalidBytes.TryGetValue(csv, out var invalidBytes) ? invalidBytes : null);
         // Only a seekable file (its size known, its reads local): the reading thread must end promptly when the import
         // does, which a stalled network stream would not guarantee.
         var file = request.File;
         var large = file.CanSeek && file.Length - file.Position >= options.ReadAheadMinBytes;
         return options.ReadAhead && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
+    }
+
+    private static int BadHeader(CsvDataReader reader)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            if (reader.GetName(i).Contains(CsvInvalidBytes.Marker, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static string DecodeForDetection(byte[] prefix, Encoding encoding)

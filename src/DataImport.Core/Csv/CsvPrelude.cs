@@ -54,6 +54,13 @@ internal static class CsvPrelude
             }
         }
 
+        // With the byte order mark as its preamble the text reader skips the mark and keeps this strict encoding; otherwise
+        // it would detect the mark itself and switch to a UTF-8 decoder that silently replaces invalid bytes.
+        if (prefix.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: true);
+        }
+
         if (prefix.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
             return new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true);

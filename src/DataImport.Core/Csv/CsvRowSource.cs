@@ -10,10 +10,12 @@ internal sealed class CsvRowSource : RowSource
     private readonly CsvDataReader _reader;
     private readonly int _headerRows;
     private readonly int _maxFieldLength;
+    private readonly CsvInvalidBytes? _invalidBytes;
 
-    public CsvRowSource(CsvDataReader reader, bool hasHeaderRow, int maxFieldLength)
+    public CsvRowSource(CsvDataReader reader, bool hasHeaderRow, int maxFieldLength, CsvInvalidBytes? invalidBytes = null)
     {
         _maxFieldLength = maxFieldLength;
+        _invalidBytes = invalidBytes;
         _reader = reader;
         _headerRows = hasHeaderRow ? 1 : 0;
     }
@@ -28,14 +30,23 @@ internal sealed class CsvRowSource : RowSource
 
     public override bool Read()
     {
+        bool read;
         try
         {
-            return _reader.Read();
+            read = _reader.Read();
         }
         catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
         {
-            throw Describe(ex, _reader.RowNumber + _headerRows, _maxFieldLength);
+            throw Describe(ex, ex is CsvFormatException format ? format.RowNumber + _headerRows : _reader.RowNumber + _headerRows, _maxFieldLength);
         }
+
+        // Bad bytes are decoded ahead of the parser; once one has been, each row is checked until the one that holds it.
+        if (read && _invalidBytes is { Seen: true } && CsvInvalidBytes.FindInRow(_reader) is var column and >= 0)
+        {
+            throw _invalidBytes.Failure(RowNumber, column + 1);
+        }
+
+        return read;
     }
 
     public override bool IsTextOnly => true;

@@ -47,6 +47,11 @@ internal sealed class ResolvedMapping
                 problems.Add(ImportProblem.Mapping($"Mapping: column {entry.Column} is not valid; columns are numbered from 1."));
             }
 
+            if (entry.Column is null && string.IsNullOrWhiteSpace(entry.Header))
+            {
+                problems.Add(ImportProblem.Mapping($"Mapping: a blank header cannot be mapped by name (to '{entry.Property}'); map the column by number, e.g. {{\"3\":\"{entry.Property}\"}}."));
+            }
+
             var property = schema.FindProperty(entry.Property?.Trim() ?? string.Empty);
             if (property is null)
             {
@@ -104,6 +109,18 @@ internal sealed class ResolvedMapping
                 }
             }
 
+            // A property whose name two headers match would silently take the first; the user has to choose.
+            foreach (var (column, property) in columns)
+            {
+                var matching = Enumerable.Range(0, headers.Count).Where(i => Normalise(headers[i]) == Normalise(property.Name)).ToList();
+                if (matching.Count > 1)
+                {
+                    problems.Add(ImportProblem.Mapping(matching.All(i => string.Equals(headers[i].Trim(), headers[column].Trim(), StringComparison.OrdinalIgnoreCase))
+                        ? $"Mapping: header '{headers[column].Trim()}' is in columns {ListColumns(matching)}; map it by column number."
+                        : $"Mapping: headers {string.Join(", ", matching.Select(i => $"'{headers[i].Trim()}'"))} (columns {ListColumns(matching)}) all match property '{property.Name}'; map it by column number."));
+                }
+            }
+
             if (columns.Count == 0 && problems.Count == 0)
             {
                 problems.Add(ImportProblem.Mapping($"Mapping: no header matches a property of '{schema.Name}' (headers: {string.Join(", ", headers)}; properties: {string.Join(", ", schema.Properties.Select(p => p.Name))})."));
@@ -140,16 +157,19 @@ internal sealed class ResolvedMapping
 
                     index = column - 1;
                 }
+                else if (string.IsNullOrWhiteSpace(entry.Header))
+                {
+                    continue;
+                }
                 else
                 {
-                    index = -1;
-                    for (var i = 0; i < headers.Count; i++)
+                    var matching = Enumerable.Range(0, headers.Count)
+                        .Where(i => string.Equals(headers[i].Trim(), entry.Header.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
+                    index = matching.Count > 0 ? matching[0] : -1;
+                    if (matching.Count > 1)
                     {
-                        if (string.Equals(headers[i].Trim(), entry.Header!.Trim(), StringComparison.OrdinalIgnoreCase))
-                        {
-                            index = i;
-                            break;
-                        }
+                        problems.Add(ImportProblem.Mapping($"Mapping: header '{entry.Header.Trim()}' is in columns {ListColumns(matching)}; map it by column number."));
+                        continue;
                     }
 
                     if (index < 0)
@@ -176,6 +196,10 @@ internal sealed class ResolvedMapping
         columns.Sort((a, b) => a.Column.CompareTo(b.Column));
         return new ResolvedMapping(schema, columns);
     }
+
+    /// <summary>1-based column numbers as a reader says them: "1 and 3", "1, 3 and 5".</summary>
+    private static string ListColumns(List<int> indexes) =>
+        string.Join(", ", indexes.Take(indexes.Count - 1).Select(i => i + 1)) + " and " + (indexes[^1] + 1);
 
     private static string Normalise(string text) =>
         new([.. text.Where(c => !char.IsWhiteSpace(c) && c is not '_' and not '-').Select(char.ToUpperInvariant)]);

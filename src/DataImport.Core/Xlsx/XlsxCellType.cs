@@ -21,4 +21,10 @@ public enum XlsxCellType
 
     /// <summary>An error cell such as <c>#N/A</c> or <c>#DIV/0!</c>; returned as its error text.</summary>
     Error,
+
+    /// <summary>
+    /// A number with an elapsed-time format (<c>[h]:mm:ss</c>, <c>[mm]:ss</c>, built-in 46), or an ISO 8601 duration cell:
+    /// returned as <see cref="System.TimeSpan"/>; <see cref="XlsxDataReader.GetDouble(int)"/> gives its length in days.
+    /// </summary>
+    Duration,
 }

@@ -8,8 +8,9 @@ namespace DataImport.Xlsx;
 /// <summary>
 /// A forward-only, streaming <see cref="DbDataReader"/> over one worksheet of an XLSX workbook. Rows are parsed one at a time
 /// into a reused buffer; only the shared-string table is held in memory (within <see cref="XlsxReaderOptions"/> limits).
-/// Values are typed per cell: <see cref="string"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="System.DateTime"/> or
-/// <see cref="DBNull"/>; error cells yield their error text (see <see cref="IsError(int)"/>).
+/// Values are typed per cell: <see cref="string"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="System.DateTime"/>,
+/// <see cref="TimeSpan"/> (elapsed-time formats such as <c>[h]:mm:ss</c>) or <see cref="DBNull"/>; error cells yield their
+/// error text (see <see cref="IsError(int)"/>).
 /// </summary>
 /// <remarks>The reader does not dispose the stream it was created from; a temporary copy made for a non-seekable stream is deleted on dispose.</remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1010:Generic interface should also be implemented", Justification = "DbDataReader is non-generic by design; records are enumerated as IDataRecord.")]
@@ -25,6 +26,7 @@ public sealed class XlsxDataReader : DbDataReader
     private readonly string[] _sheetNames;
     private bool _pending;
     private bool _onRow;
+    private int _width;
     private bool _closed;
 
     private XlsxDataReader(Stream? ownedStream, XlsxPackage package, XlsxSheetReader sheet, string sheetName, string[] sheetNames, bool hasHeaderRow)
@@ -59,7 +61,14 @@ public sealed class XlsxDataReader : DbDataReader
             _pending = found;
         }
 
-        FieldCount = _names.Length;
+        // The width comes from the data, not the first row alone (a one-cell title row above the table is common): the
+        // sheet's dimension, the first data row, and then every row read (see FieldCount).
+        _width = Math.Max(_names.Length, sheet.DimensionWidth);
+        if (_pending)
+        {
+            _width = Math.Max(_width, sheet.NonEmptyWidth);
+        }
+
         HasRows = _pending;
     }
 
@@ -80,8 +89,12 @@ public sealed class XlsxDataReader : DbDataReader
     public int RowFieldCount => _onRow ? _sheet.NonEmptyWidth : 0;
 
     /// <inheritdoc/>
-    /// <value>With a header row, the position of the last non-empty header cell; without one, the width of the first non-blank row.</value>
-    public override int FieldCount { get; }
+    /// <value>
+    /// The widest of: the header row (or, without one, the first non-blank row), the sheet's <c>dimension</c> when it has one,
+    /// the first data row, and every row read so far; it grows while rows are read when a later row is wider.
+    /// Columns beyond a row's own cells are empty.
+    /// </value>
+    public override int FieldCount => _width;
 
     /// <inheritdoc/>
     public override bool HasRows { get; }
@@ -191,6 +204,11 @@ public sealed class XlsxDataReader : DbDataReader
 
         bool ok = _sheet.ReadRow();
         _onRow = ok;
+        if (ok && _sheet.NonEmptyWidth > _width)
+        {
+            _width = _sheet.NonEmptyWidth;
+        }
+
         return ok;
     }
 
@@ -255,7 +273,7 @@ public sealed class XlsxDataReader : DbDataReader
     public override string GetDataTypeName(int ordinal) => "object";
 
     /// <inheritdoc/>
-    /// <returns>A <see cref="string"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="System.DateTime"/>, error text, or <see cref="DBNull.Value"/>.</returns>
+    /// <returns>A <see cref="string"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="System.DateTime"/>, <see cref="TimeSpan"/>, error text, or <see cref="DBNull.Value"/>.</returns>
     public override object GetValue(int ordinal)
     {
         ref var cell = ref Cell(ordinal);
@@ -265,6 +283,7 @@ public sealed class XlsxDataReader : DbDataReader
             XlsxCellType.Number => cell.Number,
             XlsxCellType.Boolean => cell.Number != 0,
             XlsxCellType.DateTime => cell.Date,
+            XlsxCellType.Duration => XlsxDates.ToDuration(cell.Number),
             _ => DBNull.Value,
         };
     }
@@ -301,7 +320,7 @@ public sealed class XlsxDataReader : DbDataReader
         ref var cell = ref Cell(ordinal);
         switch (cell.Type)
         {
-            case XlsxCellType.Number or XlsxCellType.Boolean or XlsxCellType.DateTime:
+            case XlsxCellType.Number or XlsxCellType.Boolean or XlsxCellType.DateTime or XlsxCellType.Duration:
                 return cell.Number;
             case XlsxCellType.String when double.TryParse(cell.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d):
                 return d;
@@ -322,7 +341,7 @@ public sealed class XlsxDataReader : DbDataReader
         {
             case XlsxCellType.DateTime:
                 return cell.Date;
-            case XlsxCellType.Number when XlsxDates.TryFromSerial(cell.Number, _sheet.Date1904, out var date):
+            case XlsxCellType.Number or XlsxCellType.Duration when XlsxDates.TryFromSerial(cell.Number, _sheet.Date1904, out var date):
                 return date;
             case XlsxCellType.String when DateTime.TryParse(cell.Text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed):
                 return DateTime.SpecifyKind(parsed, DateTimeKind.Unspecified);
@@ -503,8 +522,22 @@ public sealed class XlsxDataReader : DbDataReader
         XlsxCellType.Number => cell.Number.ToString(CultureInfo.InvariantCulture),
         XlsxCellType.Boolean => cell.Number != 0 ? "TRUE" : "FALSE",
         XlsxCellType.DateTime => FormatDate(cell.Date),
+        XlsxCellType.Duration => FormatDuration(XlsxDates.ToDuration(cell.Number)),
         _ => string.Empty,
     };
+
+    /// <summary>An elapsed time as <c>[h]:mm:ss</c> shows it: whole hours however many, <c>.fff</c> only when there are milliseconds.</summary>
+    private static string FormatDuration(TimeSpan duration)
+    {
+        var length = duration.Duration();
+        var text = string.Create(CultureInfo.InvariantCulture, $"{(long)length.TotalHours}:{length.Minutes:00}:{length.Seconds:00}");
+        if (length.Milliseconds != 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $".{length.Milliseconds:000}");
+        }
+
+        return duration < TimeSpan.Zero ? "-" + text : text;
+    }
 
     private static string FormatDate(DateTime date)
     {

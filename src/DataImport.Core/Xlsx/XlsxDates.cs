@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DataImport.Xlsx;
 
 /// <summary>Conversion of Excel date serial numbers in the 1900 and 1904 date systems.</summary>
@@ -73,5 +75,152 @@ internal static class XlsxDates
         }
 
         return new DateTime(ticks, DateTimeKind.Unspecified);
+    }
+
+    /// <summary>Rounds a length in days to the millisecond, as dates are (so 0.9999999999 of a second shows as the next second).</summary>
+    public static TimeSpan ToDuration(double days) =>
+        TimeSpan.FromMilliseconds(Math.Round(days * MillisPerDay, MidpointRounding.AwayFromZero));
+
+    /// <summary>
+    /// Parses a time of day without a date, <c>hh:mm[:ss[.fraction]]</c> (Strict OOXML's <c>t="d"</c> form of a time), into
+    /// a fraction of a day; any number of fraction digits (Excel writes <c>10:59:59.9999999999984025</c>).
+    /// </summary>
+    public static bool TryParseTimeOfDay(ReadOnlySpan<char> text, out double fraction)
+    {
+        fraction = 0;
+        var parts = text.Split(':');
+        Span<double> values = stackalloc double[3];
+        int count = 0;
+        foreach (var range in parts)
+        {
+            var part = text[range];
+            if (count == 3 || part.Length == 0)
+            {
+                return false;
+            }
+
+            if (count < 2 && (part.Length > 2 || part.IndexOfAnyExceptInRange('0', '9') >= 0))
+            {
+                return false;
+            }
+
+            if (!double.TryParse(part, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out values[count++]))
+            {
+                return false;
+            }
+        }
+
+        if (count < 2 || values[0] > 23 || values[1] > 59 || values[2] >= 60)
+        {
+            return false;
+        }
+
+        fraction = ((values[0] * 3600) + (values[1] * 60) + values[2]) / 86_400d;
+        return true;
+    }
+
+    /// <summary>
+    /// Parses an ISO 8601 duration of days and time, <c>[-]P[nD][T[nH][nM][n[.n]S]]</c> (Strict OOXML writes elapsed times
+    /// as <c>PT24H0M0.000S</c>), into days. Years, months and weeks have no fixed length and are refused.
+    /// </summary>
+    public static bool TryParseIsoDuration(ReadOnlySpan<char> text, out double days)
+    {
+        days = 0;
+        bool negative = text.StartsWith("-");
+        if (negative)
+        {
+            text = text[1..];
+        }
+
+        if (text.Length < 3 || text[0] != 'P')
+        {
+            return false;
+        }
+
+        double seconds = 0;
+        bool inTime = false;
+        bool any = false;
+        int start = 1;
+        for (int i = 1; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c is >= '0' and <= '9' or '.')
+            {
+                continue;
+            }
+
+            if (c == 'T' && !inTime && i == start)
+            {
+                inTime = true;
+                start = i + 1;
+                continue;
+            }
+
+            var number = text[start..i];
+            if (number.Length == 0 || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n))
+            {
+                return false;
+            }
+
+            double unit = (inTime, c) switch
+            {
+                (false, 'D') => 86_400,
+                (true, 'H') => 3600,
+                (true, 'M') => 60,
+                (true, 'S') => 1,
+                _ => -1,
+            };
+            if (unit < 0)
+            {
+                return false;
+            }
+
+            seconds += n * unit;
+            any = true;
+            start = i + 1;
+        }
+
+        if (!any || start != text.Length)
+        {
+            return false;
+        }
+
+        days = (negative ? -seconds : seconds) / 86_400d;
+        return true;
+    }
+
+    /// <summary>
+    /// Parses <c>yyyy-MM-dd</c> or <c>yyyy-MM-ddThh:mm[:ss[.fraction]]</c> with any number of fraction digits (beyond what
+    /// <see cref="DateTime.TryParse(string?, out DateTime)"/> takes), rounded to the millisecond; a zone suffix is left to the general parser.
+    /// </summary>
+    public static bool TryParseIsoDateTime(ReadOnlySpan<char> text, out DateTime value)
+    {
+        value = default;
+        int t = text.IndexOf('T');
+        var datePart = t < 0 ? text : text[..t];
+        if (!DateTime.TryParseExact(datePart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return false;
+        }
+
+        if (t < 0)
+        {
+            value = date;
+            return true;
+        }
+
+        if (!TryParseTimeOfDay(text[(t + 1)..], out double fraction))
+        {
+            return false;
+        }
+
+        long ms = (long)Math.Round(fraction * MillisPerDay, MidpointRounding.AwayFromZero);
+        if (date.Ticks > DateTime.MaxValue.Ticks - (ms * TimeSpan.TicksPerMillisecond))
+        {
+            return false;
+        }
+
+        value = date.AddTicks(ms * TimeSpan.TicksPerMillisecond);
+        return true;
     }
 }

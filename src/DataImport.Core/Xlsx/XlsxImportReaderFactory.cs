@@ -28,5 +28,19 @@ internal sealed class XlsxImportReaderFactory : ImportReaderFactory
     }
 
     internal override Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, Reading.IdleGate? idle) =>
-        new XlsxRowSource((XlsxDataReader)reader, request.HasHeaderRow);
+        new XlsxRowSource((XlsxDataReader)reader, request.HasHeaderRow, request.HasHeaderRow ? 0 : Math.Min(HighestMappedColumn(request.Mapping), options.MaxColumns));
+
+    private static int HighestMappedColumn(ColumnMapping mapping)
+    {
+        var highest = 0;
+        foreach (var entry in mapping.Entries)
+        {
+            if (entry.Column is { } column && column > highest)
+            {
+                highest = column;
+            }
+        }
+
+        return highest;
+    }
 }

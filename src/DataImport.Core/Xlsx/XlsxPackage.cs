@@ -22,16 +22,24 @@ internal sealed class XlsxPackage : IDisposable
     }
 
     /// <summary>Opens the zip container over a seekable stream.</summary>
-    /// <exception cref="InvalidDataException">The stream is not a zip archive.</exception>
+    /// <exception cref="InvalidDataException">The stream is not a zip archive (an encrypted workbook is named as such).</exception>
     public static XlsxPackage Open(Stream seekable, XlsxReaderOptions options)
     {
         ZipArchive zip;
+        long start = seekable.Position;
         try
         {
             zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen: true);
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException or NotSupportedException)
         {
+            seekable.Position = start;
+            if (XlsxCompoundFile.Probe(seekable) == XlsxCompoundFileKind.Encrypted)
+            {
+                throw new InvalidDataException(
+                    "The workbook is password-protected (encrypted); save it without a password and upload it again.", ex);
+            }
+
             throw new InvalidDataException(
                 "The file is not a valid XLSX workbook (not a zip archive). Save it from the spreadsheet program as 'Excel Workbook (*.xlsx)'; " +
                 "legacy .xls, .csv or .ods files are not XLSX.", ex);
@@ -109,7 +117,38 @@ internal sealed class XlsxPackage : IDisposable
         MaxCharactersFromEntities = 1024,
     };
 
+    /// <summary>
+    /// The error for a part the XML reader refused. A DTD is named as such: the reader's own message advises the
+    /// developer to enable DTD processing, which is neither for the person uploading the file nor safe.
+    /// </summary>
+    public InvalidDataException NotWellFormed(string kind, string partName, XmlException ex) => HasDoctype(partName)
+        ? new InvalidDataException($"The {kind} part '{partName}' of the XLSX file contains a DTD (a document type declaration), which is not allowed in a workbook; the file was not read.", ex)
+        : new InvalidDataException($"The {kind} part '{partName}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+
     public void Dispose() => _zip.Dispose();
+
+    /// <summary>Looks for a document type declaration in the part's prolog (the first bytes; NULs dropped, so UTF-16 is seen too).</summary>
+    private bool HasDoctype(string partName)
+    {
+        try
+        {
+            using var stream = OpenPart(partName);
+            var buffer = new byte[4096];
+            int total = 0;
+            int n;
+            while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += n;
+            }
+
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, total).Replace("\0", string.Empty, StringComparison.Ordinal);
+            return text.Contains("<!DOCTYPE", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Normalizes a part name: no leading slash, forward slashes, "." and ".." segments resolved.</summary>
     public static string NormalizeName(string name)

@@ -7,17 +7,25 @@ internal sealed class XlsxRowSource : RowSource
 {
     private readonly XlsxDataReader _reader;
     private readonly bool _hasHeaderRow;
+    private readonly int _mappedWidth;
 
-    public XlsxRowSource(XlsxDataReader reader, bool hasHeaderRow)
+    /// <param name="reader">The open reader.</param>
+    /// <param name="hasHeaderRow">Whether the first non-blank row holds the headers.</param>
+    /// <param name="mappedWidth">
+    /// The highest column mapped by number. Without a header row the sheet's width is only known once every row is read
+    /// (when it has no dimension), so a mapped column is never refused for being beyond the rows read so far.
+    /// </param>
+    public XlsxRowSource(XlsxDataReader reader, bool hasHeaderRow, int mappedWidth = 0)
     {
         _reader = reader;
         _hasHeaderRow = hasHeaderRow;
+        _mappedWidth = mappedWidth;
     }
 
-    public override int FieldCount => _reader.FieldCount;
+    public override int FieldCount => Math.Max(_reader.FieldCount, _mappedWidth);
 
-    // Missing cells of a sparse row are empty, so every row is as wide as the header.
-    public override int RowFieldCount => _reader.FieldCount;
+    // Missing cells of a sparse or narrow row are empty, so every row is as wide as the sheet.
+    public override int RowFieldCount => FieldCount;
 
     public override int RowNumber => _reader.RowNumber;
 
@@ -25,12 +33,16 @@ internal sealed class XlsxRowSource : RowSource
 
     public override bool Read() => _reader.Read();
 
-    public override CellKind GetKind(int ordinal) => _reader.GetCellType(ordinal) switch
+    public override CellKind GetKind(int ordinal) => ordinal >= _reader.FieldCount ? CellKind.Empty : _reader.GetCellType(ordinal) switch
     {
         XlsxCellType.String => CellKind.Text,
         XlsxCellType.Number => CellKind.Number,
         XlsxCellType.Boolean => CellKind.Boolean,
         XlsxCellType.DateTime => CellKind.DateTime,
+
+        // A duration reaches a property as its length in days: a number property gets that number, a time property the
+        // time of day it ends at (the fraction), a text property the number as text.
+        XlsxCellType.Duration => CellKind.Number,
         XlsxCellType.Error => CellKind.Error,
         _ => CellKind.Empty,
     };

@@ -62,7 +62,7 @@ internal static class XlsxSharedStrings
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The shared strings part '{partName}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("shared strings", partName, ex);
         }
 
         return [.. list];
@@ -71,12 +71,15 @@ internal static class XlsxSharedStrings
     /// <summary>
     /// Reads the text of a string item (<c>si</c> or <c>is</c>) positioned on its non-empty start element, concatenating the <c>t</c>
     /// elements of plain text and rich-text runs and ignoring phonetic runs (<c>rPh</c>); leaves the reader on the item's end element.
+    /// Each <c>t</c> keeps its leading and trailing whitespace only under <c>xml:space="preserve"</c>, as Excel shows it.
     /// </summary>
     public static string ReadRichText(XmlReader xml, XlsxAtoms atoms, StringBuilder builder)
     {
         int depth = xml.Depth;
         int phoneticDepth = -1;
         int textDepth = -1;
+        bool preserve = false;
+        string? text = null;
         string? single = null;
         int pieces = 0;
         builder.Clear();
@@ -98,6 +101,8 @@ internal static class XlsxSharedStrings
                     else if (ReferenceEquals(name, atoms.T))
                     {
                         textDepth = xml.Depth;
+                        preserve = xml.XmlSpace == XmlSpace.Preserve;
+                        text = null;
                     }
 
                     break;
@@ -119,28 +124,17 @@ internal static class XlsxSharedStrings
                     else if (xml.Depth == textDepth)
                     {
                         textDepth = -1;
+                        if (text is not null)
+                        {
+                            AddPiece(preserve ? text : text.Trim(XmlWhitespace), ref single, ref pieces, builder);
+                        }
                     }
 
                     break;
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
                     if (textDepth >= 0 && phoneticDepth < 0)
                     {
-                        string value = xml.Value;
-                        if (pieces == 0)
-                        {
-                            single = value;
-                        }
-                        else
-                        {
-                            if (pieces == 1)
-                            {
-                                builder.Append(single);
-                            }
-
-                            builder.Append(value);
-                        }
-
-                        pieces++;
+                        text = text is null ? xml.Value : text + xml.Value;
                     }
 
                     break;
@@ -150,6 +144,27 @@ internal static class XlsxSharedStrings
         }
 
         throw new XmlException("Unexpected end of the XML document inside a string item.");
+    }
+
+    private static readonly char[] XmlWhitespace = [' ', '\t', '\r', '\n'];
+
+    private static void AddPiece(string value, ref string? single, ref int pieces, StringBuilder builder)
+    {
+        if (pieces == 0)
+        {
+            single = value;
+        }
+        else
+        {
+            if (pieces == 1)
+            {
+                builder.Append(single);
+            }
+
+            builder.Append(value);
+        }
+
+        pieces++;
     }
 }
 
@@ -169,6 +184,7 @@ internal sealed class XlsxAtoms
         Is = nameTable.Add("is");
         R = nameTable.Add("r");
         S = nameTable.Add("s");
+        Dimension = nameTable.Add("dimension");
     }
 
     public string Sst { get; }
@@ -192,4 +208,6 @@ internal sealed class XlsxAtoms
     public string R { get; }
 
     public string S { get; }
+
+    public string Dimension { get; }
 }

@@ -20,6 +20,7 @@ internal struct XlsxCell
 internal sealed class XlsxSheetReader : IDisposable
 {
     private readonly XmlReader _xml;
+    private readonly XlsxPackage _package;
     private readonly XlsxAtoms _atoms;
     private readonly string[] _sharedStrings;
     private readonly XlsxStyles _styles;
@@ -33,9 +34,16 @@ internal sealed class XlsxSheetReader : IDisposable
     private bool _inSheetData;
     private bool _done;
 
+    // The XmlReader stands on the start of a row element already looked at (to see whether it continued the last row).
+    private bool _onRowStart;
+
+    // Malformed XML met while looking past the end of a row: thrown when the next row is read, so that row still counts.
+    private XmlException? _deferred;
+
     public XlsxSheetReader(XlsxPackage package, string partName, XmlNameTable nameTable, string[] sharedStrings, XlsxStyles styles, bool date1904, int maxColumns)
     {
         _partName = partName;
+        _package = package;
         _atoms = new XlsxAtoms(nameTable);
         _sharedStrings = sharedStrings;
         _styles = styles;
@@ -53,6 +61,9 @@ internal sealed class XlsxSheetReader : IDisposable
     /// <summary>Gets the highest column with a non-empty value in the current row, plus one (0 for a blank row).</summary>
     public int NonEmptyWidth { get; private set; }
 
+    /// <summary>Gets the width the sheet's <c>dimension</c> declares (its last column), once the reader has passed it; 0 when absent.</summary>
+    public int DimensionWidth { get; private set; }
+
     /// <summary>Gets the 1-based spreadsheet row number of the current row.</summary>
     public int RowNumber { get; private set; }
 
@@ -64,17 +75,24 @@ internal sealed class XlsxSheetReader : IDisposable
     {
         if (_done)
         {
+            ClearRow();
             return false;
         }
 
         try
         {
+            if (_deferred is { } deferred)
+            {
+                _deferred = null;
+                throw deferred;
+            }
+
             return ReadRowCore();
         }
         catch (XmlException ex)
         {
             _done = true;
-            throw new InvalidDataException($"The worksheet part '{_partName}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw _package.NotWellFormed("worksheet", _partName, ex);
         }
     }
 
@@ -83,6 +101,13 @@ internal sealed class XlsxSheetReader : IDisposable
     private bool ReadRowCore()
     {
         var xml = _xml;
+        if (_onRowStart)
+        {
+            _onRowStart = false;
+            ParseRow();
+            return true;
+        }
+
         while (xml.Read())
         {
             var nodeType = xml.NodeType;
@@ -95,7 +120,11 @@ internal sealed class XlsxSheetReader : IDisposable
                     return true;
                 }
 
-                if (ReferenceEquals(name, _atoms.SheetData))
+                if (!_inSheetData && ReferenceEquals(name, _atoms.Dimension))
+                {
+                    ReadDimension();
+                }
+                else if (ReferenceEquals(name, _atoms.SheetData))
                 {
                     if (xml.IsEmptyElement)
                     {
@@ -123,12 +152,27 @@ internal sealed class XlsxSheetReader : IDisposable
         NonEmptyWidth = 0;
     }
 
+    /// <summary>
+    /// Parses the row element the reader stands on, and every following row element with the same <c>r</c>: some
+    /// generators write each cell in a row element of its own, and Excel reads them as one row.
+    /// </summary>
     private void ParseRow()
     {
-        var xml = _xml;
         ClearRow();
+        RowNumber = ReadRowNumber();
+        int nextColumn = 0;
+        ParseCells(ref nextColumn);
+        while (NextRowContinues())
+        {
+            ParseCells(ref nextColumn);
+        }
+    }
+
+    /// <summary>The row element's <c>r</c>, or the running position when it has none.</summary>
+    private int ReadRowNumber()
+    {
+        var xml = _xml;
         int rowNumber = RowNumber + 1;
-        bool empty = xml.IsEmptyElement;
         if (xml.HasAttributes)
         {
             while (xml.MoveToNextAttribute())
@@ -146,13 +190,18 @@ internal sealed class XlsxSheetReader : IDisposable
             xml.MoveToElement();
         }
 
-        RowNumber = rowNumber;
-        if (empty)
+        return rowNumber;
+    }
+
+    /// <summary>Parses the cells of the row element the reader stands on; leaves the reader on its end.</summary>
+    private void ParseCells(ref int nextColumn)
+    {
+        var xml = _xml;
+        if (xml.IsEmptyElement)
         {
             return;
         }
 
-        int nextColumn = 0;
         while (xml.Read())
         {
             var nodeType = xml.NodeType;
@@ -168,6 +217,65 @@ internal sealed class XlsxSheetReader : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Looks at what follows the row just parsed: true, standing on it, when it is a row element with the same number;
+    /// otherwise the next row is left for the next <see cref="ReadRow"/> (or the sheet's end noted).
+    /// </summary>
+    private bool NextRowContinues()
+    {
+        var xml = _xml;
+        try
+        {
+            while (xml.Read())
+            {
+                var nodeType = xml.NodeType;
+                if (nodeType == XmlNodeType.Element && ReferenceEquals(xml.LocalName, _atoms.Row))
+                {
+                    // A row element without r takes the running position, so it never continues the last row.
+                    if (ReadRowNumber() == RowNumber)
+                    {
+                        return true;
+                    }
+
+                    _onRowStart = true;
+                    return false;
+                }
+
+                if (nodeType == XmlNodeType.EndElement && ReferenceEquals(xml.LocalName, _atoms.SheetData))
+                {
+                    _done = true;
+                    return false;
+                }
+            }
+
+            _done = true;
+            return false;
+        }
+        catch (XmlException ex)
+        {
+            _deferred = ex;
+            return false;
+        }
+    }
+
+    /// <summary>Reads the last column of <c>dimension ref="A1:E20"</c>; a width beyond MaxColumns is ignored (the cells themselves are checked).</summary>
+    private void ReadDimension()
+    {
+        var reference = _xml.GetAttribute("ref");
+        if (reference is null)
+        {
+            return;
+        }
+
+        int width = 0;
+        foreach (var part in reference.Split(':'))
+        {
+            width = Math.Max(width, ParseColumn(part.AsSpan().Trim()) + 1);
+        }
+
+        DimensionWidth = width <= _maxColumns ? width : 0;
     }
 
     /// <summary>Parses one c element; returns its 0-based column.</summary>
@@ -353,6 +461,11 @@ internal sealed class XlsxSheetReader : IDisposable
                         cell.Type = XlsxCellType.DateTime;
                         cell.Date = date;
                     }
+                    else if (_styles.IsDurationStyle(style) && double.IsFinite(number))
+                    {
+                        // An elapsed time is a length, not a point: no date system, no 1900 leap-year shift (59 and 60 differ).
+                        cell.Type = XlsxCellType.Duration;
+                    }
                     else
                     {
                         cell.Type = XlsxCellType.Number;
@@ -400,7 +513,33 @@ internal sealed class XlsxSheetReader : IDisposable
                     return;
                 }
 
-                if (DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var iso))
+                // Strict OOXML writes dates, times and elapsed times as ISO 8601 text; each reads as its transitional twin
+                // (the number with a date, time or elapsed-time format) would.
+                if (XlsxDates.TryParseIsoDuration(value.Trim(), out double days))
+                {
+                    cell.Type = XlsxCellType.Duration;
+                    cell.Number = days;
+                }
+                else if (XlsxDates.TryParseTimeOfDay(value.Trim(), out double fraction))
+                {
+                    cell.Number = fraction;
+                    if (_styles.IsDurationStyle(style))
+                    {
+                        cell.Type = XlsxCellType.Duration;
+                    }
+                    else if (XlsxDates.TryFromSerial(fraction, _date1904, out var time))
+                    {
+                        cell.Type = XlsxCellType.DateTime;
+                        cell.Date = time;
+                    }
+                }
+                else if (XlsxDates.TryParseIsoDateTime(value.Trim(), out var exact))
+                {
+                    cell.Type = XlsxCellType.DateTime;
+                    cell.Date = exact;
+                    cell.Number = XlsxDates.ToSerial(cell.Date, _date1904);
+                }
+                else if (DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var iso))
                 {
                     cell.Type = XlsxCellType.DateTime;
                     cell.Date = XlsxDates.RoundToMillisecond(iso);

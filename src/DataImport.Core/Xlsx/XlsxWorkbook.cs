@@ -77,6 +77,7 @@ internal sealed class XlsxWorkbook
 
         var sheets = new List<XlsxSheetInfo>();
         bool date1904 = false;
+        string? mainNamespace = null;
         try
         {
             using var xml = package.OpenXml(workbookPart, nameTable);
@@ -87,7 +88,10 @@ internal sealed class XlsxWorkbook
                     continue;
                 }
 
-                if (xml.LocalName == "workbookPr")
+                // The root's namespace is SpreadsheetML's (transitional or strict); Excel 2013+ also writes an
+                // x15:workbookPr inside extLst, which has no date1904 and must not reset the main one.
+                mainNamespace ??= xml.NamespaceURI;
+                if (xml.LocalName == "workbookPr" && xml.NamespaceURI == mainNamespace)
                 {
                     string? d = xml.GetAttribute("date1904");
                     date1904 = d is not null && (d == "1" || d.Equals("true", StringComparison.OrdinalIgnoreCase));
@@ -112,7 +116,7 @@ internal sealed class XlsxWorkbook
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The workbook part '{workbookPart}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("workbook", workbookPart, ex);
         }
 
         return new XlsxWorkbook(
@@ -204,7 +208,7 @@ internal sealed class XlsxWorkbook
         }
         catch (XmlException ex)
         {
-            throw new InvalidDataException($"The relationships part '{relsPart}' of the XLSX file is not well-formed XML: {ex.Message}", ex);
+            throw package.NotWellFormed("relationships", relsPart, ex);
         }
 
         return result;

@@ -93,6 +93,91 @@ public sealed class BadInputTests
         job.Message.Should().Contain("not valid UTF-8").And.Contain("windows-1252");
     }
 
+    /// <summary>A header and <paramref name="rows"/> data rows (spreadsheet rows 2 …), one Windows-1252 byte in the Email of <paramref name="badRow"/>.</summary>
+    private static byte[] CustomersWithBadByte(int rows, int badRow)
+    {
+        using var bytes = new MemoryStream();
+        bytes.Write("Name,Email\r\n"u8);
+        for (var row = 2; row <= rows + 1; row++)
+        {
+            bytes.Write(Encoding.UTF8.GetBytes($"N{row},"));
+            if (row == badRow)
+            {
+                bytes.Write([0x4A, 0xE9, 0x72]); // "Jér" in Windows-1252
+            }
+
+            bytes.Write(Encoding.UTF8.GetBytes($"n{row}@x.com\r\n"));
+        }
+
+        return bytes.ToArray();
+    }
+
+    private static async Task<(ImportJobDto Job, InMemoryImportSink<Customer> Sink)> ImportWithReadAhead(byte[] content, bool readAhead)
+    {
+        using var file = new TempFile(content);
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<Customer>();
+        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes) = (readAhead, readAhead ? 0 : long.MaxValue));
+        var job = await engine.RunAsync(TestEngine.Csv(input), sink);
+        return (job, sink);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_InvalidUtf8InRow15000Of20000_NamesThatRowAndColumnAndImportsEveryRowBefore(bool readAhead)
+    {
+        var (job, sink) = await ImportWithReadAhead(CustomersWithBadByte(20_000, badRow: 15_000), readAhead);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Row 15000, column 2: the file is not valid UTF-8 text. Save it as UTF-8, or give its encoding (e.g. windows-1252).");
+        job.CreatedCount.Should().Be(14_998);
+        sink.Records.Select(c => c.Name).Should().EndWith("N14999");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_InvalidUtf8InRow3_NamesRow3AndImportsRow2(bool readAhead)
+    {
+        var (job, sink) = await ImportWithReadAhead(CustomersWithBadByte(5, badRow: 3), readAhead);
+
+        job.Message.Should().StartWith("Row 3, column 2: the file is not valid UTF-8 text.");
+        sink.Records.Select(c => c.Name).Should().Equal("N2");
+    }
+
+    [Fact]
+    public async Task Import_InvalidUtf8InHeader_NamesRow1AndTheColumn()
+    {
+        var (job, sink) = await Import([.. "Name,"u8, 0xC9, .. "mail\nAda,a@x.com\n"u8]);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().StartWith("Row 1, column 2: the file is not valid UTF-8 text.");
+        sink.Records.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_InvalidUtf8AfterByteOrderMark_FailsInsteadOfReplacingTheByte()
+    {
+        var (job, sink) = await Import([0xEF, 0xBB, 0xBF, .. "Name,Email\nAda,a@x.com\nJ"u8, 0xE9, .. "r,j@x.com\n"u8]);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().StartWith("Row 3, column 1: the file is not valid UTF-8 text.");
+        sink.Records.Single().Name.Should().Be("Ada");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_FiveMegabyteFieldInRow2_NamesRow2NotRow1(bool readAhead)
+    {
+        var (job, sink) = await ImportWithReadAhead(Encoding.UTF8.GetBytes("Name,Email\n" + new string('x', 5 * 1024 * 1024) + ",b@x.com\nCy,c@x.com\n"), readAhead);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().StartWith("Row 2 is longer than the limit of 1,048,576 characters");
+        sink.Records.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task Import_TenMegabyteField_FailsWithTheLimitInsteadOfExhaustingMemory()
     {

@@ -138,11 +138,12 @@ public sealed class CsvReadingTests
     }
 
     [Fact]
-    public async Task Read_DuplicateAndPaddedHeaders_MapByHeaderUsesTheFirstMatch()
+    public async Task Read_DuplicateAndPaddedHeaders_MapByHeaderFailsNamingBothColumnsInsteadOfTakingTheFirst()
     {
         var (job, records, _) = await Import(" Title ,Title,Body\nfirst,second,b\n");
 
-        job.CreatedCount.Should().Be(1, job.Message);
-        records.Single()["Title"].Should().Be("first");
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Mapping: header 'Title' is in columns 1 and 2; map it by column number.");
+        records.Should().BeEmpty();
     }
 }

@@ -74,6 +74,59 @@ public sealed class MappingTests
     }
 
     [Fact]
+    public async Task Import_MapByHeaderNameThatTwoColumnsHave_FailsNamingBothColumnsInsteadOfTakingTheFirst()
+    {
+        using var file = new TempFile("Name,Email,Name\nAda,a@x.com,Lovelace\n");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+
+        var job = await Engine.RunAsync(Request(input, new ColumnMapping().Map("name", "Name").Map("Email", "Email")), sink);
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Mapping: header 'name' is in columns 1 and 3; map it by column number.");
+        sink.Records.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_AutomaticMappingWithDuplicateHeader_FailsNamingTheColumns()
+    {
+        using var file = new TempFile("Name,Email,Name,Name\nAda,a@x.com,Lovelace,A.\n");
+        await using var input = file.Open();
+
+        var job = await Engine.RunAsync(Request(input, ColumnMapping.ByHeaderName), new InMemoryImportSink<ImportRecord>());
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("Mapping: header 'Name' is in columns 1, 3 and 4; map it by column number.");
+    }
+
+    [Fact]
+    public async Task Import_DuplicateHeaderNotMappedByName_Imports()
+    {
+        using var file = new TempFile("Name,Email,Note,Note\nAda,a@x.com,x,y\n");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+
+        var byNumber = await Engine.RunAsync(Request(input, TestEngine.Map("Name", "Email")), sink);
+        input.Position = 0;
+        var automatic = await Engine.RunAsync(Request(input, ColumnMapping.ByHeaderName), new InMemoryImportSink<ImportRecord>());
+
+        byNumber.Status.Should().Be(ImportJobStatus.Completed, byNumber.Message);
+        automatic.Status.Should().Be(ImportJobStatus.Completed, automatic.Message);
+        sink.Records.Single()["Name"].Should().Be("Ada");
+    }
+
+    [Fact]
+    public void Validate_BlankHeaderName_CannotBeMappedByName()
+    {
+        using var input = new MemoryStream();
+
+        var act = () => Engine.Validate(Request(input, ColumnMapping.Parse("""{"1":"Name"," ":"Email"}""")));
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Select(p => p.Message).Should().Equal(
+            "Mapping: a blank header cannot be mapped by name (to 'Email'); map the column by number, e.g. {\"3\":\"Email\"}.");
+    }
+
+    [Fact]
     public void Parse_SeedJson_MapsIndexesAndHeaders()
     {
         var mapping = ColumnMapping.Parse("""{"1":"Name","2":"Email","Balance":"Balance"}""");

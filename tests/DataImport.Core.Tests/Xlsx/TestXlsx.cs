@@ -24,6 +24,9 @@ internal sealed class TestXlsx
 
     public bool AbsoluteTargets { get; set; }
 
+    /// <summary>Gets or sets XML written at the end of workbook.xml, e.g. an extLst as Excel writes it.</summary>
+    public string WorkbookTailXml { get; set; } = string.Empty;
+
     public bool IncludeWorkbook { get; set; } = true;
 
     public bool IncludeRootRels { get; set; } = true;
@@ -109,7 +112,7 @@ internal sealed class TestXlsx
                 Add(zip, $"xl/worksheets/sheet{i + 1}.xml", _sheets[i].Xml);
             }
 
-            wb.Append("</sheets></workbook>");
+            wb.Append("</sheets>").Append(WorkbookTailXml).Append("</workbook>");
             if (SharedStringsXml is not null)
             {
                 rels.Append(CultureInfo.InvariantCulture, $"<Relationship Id=\"rIdSS\" Type=\"{RelNs}/sharedStrings\" Target=\"sharedStrings.xml\"/>");

@@ -71,6 +71,34 @@ public sealed class XlsxDataReaderTests
     }
 
     [Fact]
+    public void Read_TextWithoutXmlSpacePreserve_SurroundingSpacesTrimmedAsExcelShowsThem()
+    {
+        var x = new TestXlsx().Sheet("S", Row(1,
+            S("A1", 0),
+            S("B1", 1),
+            S("C1", 2),
+            "<c r=\"D1\" t=\"inlineStr\"><is><t>   inline   </t></is></c>",
+            "<c r=\"E1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">   kept   </t></is></c>",
+            "<c r=\"F1\" t=\"inlineStr\"><is><r><t>  run  </t></r><r><t xml:space=\"preserve\"> run </t></r></is></c>"));
+        x.SharedStringsXml = $"""
+            <sst xmlns="{TestXlsx.MainNs}">
+              <si><t>   shared   </t></si>
+              <si><t xml:space="preserve">   shared   </t></si>
+              <si><r><t>&#10;  Bold  </t></r><r><t xml:space="preserve">  and  </t></r><r><t>  plain&#9;</t></r></si>
+            </sst>
+            """;
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetString(0).Should().Be("shared");
+        r.GetString(1).Should().Be("   shared   ");
+        r.GetString(2).Should().Be("Bold  and  plain");
+        r.GetString(3).Should().Be("inline");
+        r.GetString(4).Should().Be("   kept   ");
+        r.GetString(5).Should().Be("run run ");
+    }
+
+    [Fact]
     public void Read_FormulaCachedString_ReturnsCachedValue()
     {
         var x = new TestXlsx().Sheet("S", Row(1, Str("A1", "CONCAT(\"a\",\"b\")", "ab"), "<c r=\"B1\"><f>1+1</f><v>2</v></c>"));
@@ -206,6 +234,39 @@ public sealed class XlsxDataReaderTests
     }
 
     [Fact]
+    public void Read_RowSplitAcrossRepeatedRowElements_IsOneRow()
+    {
+        // Some generators write every cell in a row element of its own, all with the row's r.
+        var x = new TestXlsx().Sheet("S",
+            Row(1, Inline("A1", "Name")), Row(1, Inline("B1", "City")),
+            Row(2, Inline("A2", "Ann")), Row(2, Inline("B2", "Oslo")), Row(2),
+            Row(3, Inline("B3", "Rome")), Row(3, Inline("A3", "Bob")));
+        using var r = x.Open();
+
+        r.FieldCount.Should().Be(2);
+        r.GetName(1).Should().Be("City");
+        var rows = new List<(int, string, string)>();
+        while (r.Read())
+        {
+            rows.Add((r.RowNumber, r.GetString(0), r.GetString(1)));
+        }
+
+        rows.Should().Equal((2, "Ann", "Oslo"), (3, "Bob", "Rome"));
+    }
+
+    [Fact]
+    public void Read_RowAfterSplitRowTruncated_SplitRowStillReadBeforeTheError()
+    {
+        var x = new TestXlsx().RawSheet("S", $"<worksheet xmlns=\"{TestXlsx.MainNs}\"><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"1\"><c r=\"B1\"><v>2</v></c></row><row r=\"2\" <c");
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetDouble(1).Should().Be(2);
+        var act = () => r.Read();
+        act.Should().Throw<InvalidDataException>().WithMessage("*not well-formed*");
+    }
+
+    [Fact]
     public void Read_BlankRowElement_IsReturned()
     {
         var x = new TestXlsx().Sheet("S", Row(1, Inline("A1", "a")), Row(2, N("A2", "1")), "<row r=\"3\" spans=\"1:1\"><c r=\"A3\" s=\"1\"/></row>", "<row r=\"4\"/>", Row(5, N("A5", "2")));
@@ -290,8 +351,49 @@ public sealed class XlsxDataReaderTests
         r.RowFieldCount.Should().Be(3);
         r.GetDouble(2).Should().Be(9);
         var values = new object[5];
-        r.GetValues(values).Should().Be(2);
+        r.GetValues(values).Should().Be(3, "the sheet is as wide as its widest row read");
         values[0].Should().Be("b");
+    }
+
+    [Fact]
+    public void FieldCount_NarrowTitleRowAboveTable_ComesFromTheDimension()
+    {
+        var x = new TestXlsx().RawSheet("S", TestXlsx.WrapSheet(
+            Row(1, Inline("A1", "Customers")) + Row(2, Inline("A2", "Ann"), Inline("B2", "ann@x.com"), N("D2", "7")),
+            "<dimension ref=\"A1:D2\"/>"));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.FieldCount.Should().Be(4);
+        r.Read().Should().BeTrue();
+        r.IsDBNull(3).Should().BeTrue();
+        r.Read().Should().BeTrue();
+        r.GetDouble(3).Should().Be(7);
+    }
+
+    [Fact]
+    public void FieldCount_NarrowTitleRowWithoutDimension_GrowsWithTheWidestRowRead()
+    {
+        var x = new TestXlsx().Sheet("S",
+            Row(1, Inline("A1", "Customers")), Row(2, Inline("A2", "Ann"), Inline("B2", "ann@x.com")), Row(3, N("C3", "5")));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.FieldCount.Should().Be(1);
+        r.Read().Should().BeTrue();
+        r.Read().Should().BeTrue();
+        r.FieldCount.Should().Be(2);
+        r.Read().Should().BeTrue();
+        r.FieldCount.Should().Be(3);
+        r.IsDBNull(1).Should().BeTrue();
+    }
+
+    [Fact]
+    public void FieldCount_HeaderIsANarrowTitleRow_FirstDataRowWidensIt()
+    {
+        var x = new TestXlsx().Sheet("S", Row(1, Inline("A1", "Customers")), Row(2, Inline("A2", "Ann"), Inline("B2", "ann@x.com"), N("C2", "5")));
+        using var r = x.Open();
+
+        r.FieldCount.Should().Be(3);
+        r.GetName(2).Should().BeEmpty();
     }
 
     [Fact]

@@ -11,7 +11,6 @@ public sealed class XlsxDateTests
     [InlineData(15)]
     [InlineData(22)]
     [InlineData(45)]
-    [InlineData(46)]
     [InlineData(47)]
     public void Read_BuiltInDateFormat_ReturnsDateTime(int numFmtId)
     {
@@ -118,6 +117,107 @@ public sealed class XlsxDateTests
         r.GetValue(0).Should().Be(new DateTime(1904, 1, 1));
         r.GetValue(1).Should().Be(new DateTime(2023, 3, 15));
         r.GetDateTime(2).Should().Be(new DateTime(1904, 1, 2, 12, 0, 0));
+    }
+
+    [Theory]
+    [InlineData(46, null)]
+    [InlineData(164, "[h]:mm")]
+    [InlineData(164, "[mm]:ss")]
+    [InlineData(164, "[ss]")]
+    [InlineData(164, "[Red][h]:mm:ss;@")]
+    public void Read_ElapsedTimeFormat_ReturnsDurationSoSerials59And60StayADayApart(int numFmtId, string? code)
+    {
+        var styles = code is null ? new TestXlsx().Styles([numFmtId]) : new TestXlsx().Styles([numFmtId], (164, code));
+        var x = styles.Sheet("S", Row(1, N("A1", "59", 0), N("B1", "60", 0), N("C1", "1.5", 0), N("D1", "0.0000115740740740741", 0)));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetCellType(0).Should().Be(XlsxCellType.Duration);
+        r.GetValue(0).Should().Be(TimeSpan.FromDays(59));
+        r.GetValue(1).Should().Be(TimeSpan.FromDays(60));
+        r.GetFieldValue<TimeSpan>(2).Should().Be(TimeSpan.FromHours(36));
+        r.GetValue(3).Should().Be(TimeSpan.FromSeconds(1));
+        r.GetDouble(1).Should().Be(60);
+        r.GetString(0).Should().Be("1416:00:00");
+        r.GetString(2).Should().Be("36:00:00");
+    }
+
+    [Fact]
+    public void Read_StrictTimeOnlyDateCell_SameValueAsItsTransitionalTwinNotToday()
+    {
+        // Strict OOXML writes a time-formatted cell as t="d" ISO text; its transitional twin is the serial with a time format (21, h:mm:ss).
+        var x = new TestXlsx().Styles([21])
+            .Sheet("S", Row(1, "<c r=\"A1\" s=\"0\" t=\"d\"><v>10:59:59.9999999999984025</v></c>", N("B1", "0.458333333333333", 0)));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetValue(0).Should().Be(new DateTime(1899, 12, 31, 11, 0, 0));
+        r.GetValue(0).Should().Be(r.GetValue(1));
+        r.GetDouble(0).Should().BeApproximately(r.GetDouble(1), 1e-12);
+    }
+
+    [Theory]
+    [InlineData("PT24H0M0.000S", 24 * 60)]
+    [InlineData("PT10H59M59.9999999S", 11 * 60)]
+    [InlineData("P1DT2H", 26 * 60)]
+    [InlineData("-PT1H30M", -90)]
+    public void Read_StrictDurationDateCell_ReturnsDurationNotText(string iso, int minutes)
+    {
+        var x = new TestXlsx().Styles([46]).Sheet("S", Row(1, $"<c r=\"A1\" s=\"0\" t=\"d\"><v>{iso}</v></c>"));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetCellType(0).Should().Be(XlsxCellType.Duration);
+        r.GetValue(0).Should().Be(TimeSpan.FromMinutes(minutes));
+    }
+
+    [Fact]
+    public void Read_StrictDateTimeWithLongFraction_RoundedToTheMillisecond()
+    {
+        var x = new TestXlsx().Styles([22]).Sheet("S", Row(1, "<c r=\"A1\" s=\"0\" t=\"d\"><v>2023-03-15T10:59:59.9999999999984025</v></c>"));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetValue(0).Should().Be(new DateTime(2023, 3, 15, 11, 0, 0));
+    }
+
+    [Fact]
+    public async Task Import_ElapsedTimeCell_NumberPropertyGetsDaysAndTimePropertyTheTimeOfDay()
+    {
+        const string Schema = """
+            {"entities": [{"name": "Shift", "properties": [
+              {"name": "Name", "type": "string"}, {"name": "Days", "type": "decimal"}, {"name": "Ends", "type": "time"}]}]}
+            """;
+        var x = new TestXlsx().Styles([0, 46]).Sheet("S",
+            Row(1, Inline("A1", "night"), N("B1", "1.5", 1), N("C1", "1.5", 1)),
+            Row(2, Inline("A2", "long"), N("B2", "60", 1), N("C2", "60.25", 1)));
+        using var file = new TempFile(x.Build(), ".xlsx");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+
+        var job = await TestEngine.Create(b => b.AddEntitiesFromJson(Schema)).RunAsync(
+            new ImportRequest { Entity = "Shift", FileType = "xlsx", File = input, HasHeaderRow = false, Mapping = ColumnMapping.Parse("""{"1":"Name","2":"Days","3":"Ends"}""") },
+            sink);
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        job.CreatedCount.Should().Be(2, string.Join(" ", job.Errors.Select(e => e.Message)));
+        sink.Records.Select(r => (r["Days"], r["Ends"])).Should().Equal((1.5m, new TimeOnly(12, 0)), (60m, new TimeOnly(6, 0)));
+    }
+
+    [Fact]
+    public void Read_1904SystemSavedByModernExcel_Extx15WorkbookPrDoesNotResetIt()
+    {
+        // Excel 2013+ writes <x15:workbookPr chartTrackingRefBase="1"/> in extLst, after the main workbookPr.
+        var x = new TestXlsx
+        {
+            Date1904 = true,
+            WorkbookTailXml = "<extLst><ext uri=\"{140A7094-0E35-4892-8432-C4D2E57EDEB5}\" xmlns:x15=\"http://schemas.microsoft.com/office/spreadsheetml/2010/11/main\">" +
+                "<x15:workbookPr chartTrackingRefBase=\"1\"/></ext></extLst>",
+        }.Styles([14]).Sheet("S", Row(1, N("A1", "43538", 0)));
+        using var r = x.Open(TestXlsx.NoHeader());
+
+        r.Read().Should().BeTrue();
+        r.GetDateTime(0).Should().Be(new DateTime(2023, 3, 15));
     }
 
     [Fact]

@@ -18,6 +18,37 @@ public sealed class XlsxHostileFileTests
     }
 
     [Fact]
+    public void Create_EncryptedWorkbook_SaysItIsPasswordProtected()
+    {
+        var act = () => XlsxDataReader.Create(new MemoryStream(TestCompoundFile.EncryptedWorkbook()));
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("The workbook is password-protected (encrypted); save it without a password and upload it again.");
+    }
+
+    [Fact]
+    public void Create_LegacyXlsCompoundFile_KeepsTheNotAZipHint()
+    {
+        var act = () => XlsxDataReader.Create(new MemoryStream(TestCompoundFile.LegacyWorkbook()));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("The file is not a valid XLSX workbook (not a zip archive)*legacy .xls*");
+    }
+
+    [Fact]
+    public async Task Import_EncryptedWorkbook_FailsTheJobSayingItIsPasswordProtected()
+    {
+        using var file = new TempFile(TestCompoundFile.EncryptedWorkbook(), ".xlsx");
+        await using var input = file.Open();
+
+        var job = await TestEngine.Dynamic().RunAsync(
+            new ImportRequest { Entity = "Customer", FileType = "xlsx", File = input, FileName = "secret.xlsx" }, new InMemoryImportSink<ImportRecord>());
+
+        job.Status.Should().Be(ImportJobStatus.Failed);
+        job.Message.Should().Be("The workbook is password-protected (encrypted); save it without a password and upload it again.");
+        job.ProcessedItems.Should().Be(0);
+    }
+
+    [Fact]
     public void Create_EmptyStream_ThrowsNotAZip()
     {
         var act = () => XlsxDataReader.Create(new MemoryStream());
@@ -153,13 +184,25 @@ public sealed class XlsxHostileFileTests
     }
 
     [Fact]
-    public void Create_Dtd_ThrowsInvalidData()
+    public void Create_Dtd_TellsTheUserADtdIsNotAllowedWithoutDeveloperAdvice()
     {
         var xml = $"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]><worksheet xmlns=\"{TestXlsx.MainNs}\"><sheetData><row><c t=\"inlineStr\"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>";
         var x = new TestXlsx().RawSheet("S", xml);
         var act = () => x.Open();
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*not well-formed*");
+        var thrown = act.Should().Throw<InvalidDataException>().Which;
+        thrown.Message.Should().Be("The worksheet part 'xl/worksheets/sheet1.xml' of the XLSX file contains a DTD (a document type declaration), which is not allowed in a workbook; the file was not read.");
+        thrown.Message.Should().NotContain("DtdProcessing");
+    }
+
+    [Fact]
+    public void Create_DtdInSharedStrings_TellsTheUserADtdIsNotAllowed()
+    {
+        var x = new TestXlsx { SharedStringsXml = $"<!DOCTYPE sst SYSTEM \"sst.dtd\"><sst xmlns=\"{TestXlsx.MainNs}\"><si><t>a</t></si></sst>" }
+            .Sheet("S", Row(1, S("A1", 0)));
+        var act = () => x.Open();
+
+        act.Should().Throw<InvalidDataException>().WithMessage("The shared strings part 'xl/sharedStrings.xml' of the XLSX file contains a DTD*not allowed*");
     }
 
     [Fact]

@@ -144,6 +144,31 @@ public sealed class XlsxImportTests
         job.Status.Should().Be(ImportJobStatus.Failed);
         job.Message.Should().Contain("not a valid XLSX workbook");
     }
+
+    [Fact]
+    public async Task Import_HeaderlessSheetUnderOneCellTitleRow_LaterColumnsReachableAndMissingCellsEmpty()
+    {
+        // No dimension: the title row is the first non-blank row, one cell wide; the table below it has three columns.
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Customer list")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com"), N("C2", "12.5")),
+            Row(3, Inline("A3", "Bob"), Inline("B3", "bob@x.com")),
+            Row(4, Inline("A4", "Cy"), Inline("B4", "cy@x.com"), N("C4", "3")));
+        using var file = new TempFile(workbook.Build(), ".xlsx");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+        var request = new ImportRequest
+        {
+            Entity = "Customer", FileType = "xlsx", File = input, FileName = "customers.xlsx", HasHeaderRow = false,
+            Mapping = ColumnMapping.Parse("""{"1":"Name","2":"Email","3":"Balance"}"""),
+        };
+
+        var job = await TestEngine.Dynamic().RunAsync(request, sink);
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        job.Errors.Select(e => (e.Row, e.Message)).Should().Equal((1, "a value is required"));
+        sink.Records.Select(r => (r["Name"], r.GetValueOrDefault("Balance"))).Should().Equal(("Ada", 12.5m), ("Bob", null), ("Cy", 3m));
+    }
 }
 
 public sealed class XlsxRealProducerImportTests
@@ -169,5 +194,4 @@ public sealed class XlsxRealProducerImportTests
             .Should().Be((csv.Job.CreatedCount, csv.Job.UpdatedCount, csv.Job.SkippedCount, csv.Job.TotalItems));
         xlsx.Job.Errors.Select(e => (e.Row, e.Property)).Should().Equal(csv.Job.Errors.Select(e => (e.Row, e.Property)));
         xlsx.Records.Should().BeEquivalentTo(csv.Records, o => o.WithStrictOrdering());
-    }
-}
+    }}
