@@ -70,9 +70,9 @@ internal sealed class CsvInvalidBytes : DecoderFallback
         return -1;
     }
 
-    /// <summary>The failure for a row holding a bad byte, in the <see cref="InvalidDataException"/> the engine fails a job with.</summary>
-    public InvalidDataException Failure(int row, int column) => new(
-        $"Row {row}, column {column}: the file is not valid {EncodingName} text. Save it as UTF-8, or give its encoding (e.g. windows-1252).");
+    /// <summary>The failure for a row holding a bad byte, in the <see cref="ImportFileException"/> the engine fails a job with.</summary>
+    public ImportFileException Failure(int row, int column) => ImportFileException.At(
+        row, column, $"Row {row}, column {column}: the file is not valid {EncodingName} text. Save it as UTF-8, or give its encoding (e.g. windows-1252).");
 
     /// <inheritdoc/>
     public override DecoderFallbackBuffer CreateFallbackBuffer() => new MarkerBuffer(this);

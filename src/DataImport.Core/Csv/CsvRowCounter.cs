@@ -17,7 +17,7 @@ internal static class CsvRowCounter
         {
             encoding = CsvPrelude.ResolveEncoding(prefix, declaredEncoding);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
         {
             return null;
         }

@@ -57,17 +57,20 @@ internal sealed class CsvRowSource : RowSource
 
     public override void Dispose() => _reader.Dispose();
 
-    internal static InvalidDataException Describe(Exception ex, int row, int maxFieldLength) => ex switch
+    /// <summary>The failure a reader exception stands for, with the row (and the column, where Sylvan tells it) as properties.</summary>
+    internal static ImportFileException Describe(Exception ex, int row, int maxFieldLength)
     {
-        CsvRecordTooLargeException => new InvalidDataException(
-            $"Row {row} is longer than the limit of {maxFieldLength:N0} characters for one record; check for an unclosed quote, or raise DataImportOptions.MaxFieldLength.", ex),
-        CsvMissingHeadersException => new InvalidDataException("The file is empty: it has no header row and no data rows.", ex),
-        CsvFormatException when ex.Message.Contains("without a closing quote", StringComparison.OrdinalIgnoreCase) => new InvalidDataException(
-            $"Row {row}: a quoted field is not closed; the file ends inside quotes. Add the missing closing quote (\").", ex),
-        CsvFormatException => new InvalidDataException(
-            $"Row {row}: the CSV is malformed: a closing quote must be followed by a delimiter or a line break. Double quotes inside a quoted field (\"\").", ex),
-        DecoderFallbackException => new InvalidDataException(
-            $"Row {row}: the file is not valid UTF-8 text. Save it as UTF-8, or give its encoding (e.g. windows-1252).", ex),
-        _ => new InvalidDataException($"Row {row}: {ex.Message}", ex),
-    };
+        int? column = ex is CsvFormatException { FieldOrdinal: >= 0 and var ordinal } ? ordinal + 1 : null;
+        return ex switch
+        {
+            CsvRecordTooLargeException => ImportFileException.At(row, null, $"Row {row} is longer than the limit of {maxFieldLength:N0} characters for one record; check for an unclosed quote, or raise DataImportOptions.MaxFieldLength.", ex),
+            CsvMissingHeadersException => new ImportFileException("The file is empty: it has no header row and no data rows.", ex),
+            CsvFormatException when ex.Message.Contains("without a closing quote", StringComparison.OrdinalIgnoreCase) => ImportFileException.At(
+                row, column, $"Row {row}: a quoted field is not closed; the file ends inside quotes. Add the missing closing quote (\").", ex),
+            CsvFormatException => ImportFileException.At(
+                row, column, $"Row {row}: the CSV is malformed: a closing quote must be followed by a delimiter or a line break. Double quotes inside a quoted field (\"\").", ex),
+            DecoderFallbackException => ImportFileException.At(row, null, $"Row {row}: the file is not valid UTF-8 text. Save it as UTF-8, or give its encoding (e.g. windows-1252).", ex),
+            _ => ImportFileException.At(row, null, $"Row {row}: {ex.Message}", ex),
+        };
+    }
 }

@@ -35,6 +35,14 @@ public sealed record ImportJobDto
     /// <summary>Gets a message about the job: why it failed, or a summary once it ends.</summary>
     public string? Message { get; init; }
 
+    /// <summary>
+    /// Gets why a failed job failed, as a problem: a stable code (<see cref="ImportProblemCodes.InvalidFile"/>,
+    /// <see cref="ImportProblemCodes.Stopped"/>, <see cref="ImportProblemCodes.InvalidMapping"/>, …) and, for a file that
+    /// cannot be read at one spot, its row and column.
+    /// </summary>
+    /// <value>The problem, or <see langword="null"/> while the job has not failed.</value>
+    public ImportProblem? Failure { get; init; }
+
     /// <summary>Gets the original file name.</summary>
     public string? FileName { get; init; }
 

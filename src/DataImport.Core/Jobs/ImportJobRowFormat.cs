@@ -94,6 +94,7 @@ public static class ImportJobRowFormat
         [JsonPropertyName("status")] public int Status { get; set; }
         [JsonPropertyName("progress")] public int Progress { get; set; }
         [JsonPropertyName("message")] public string? Message { get; set; }
+        [JsonPropertyName("failure")] public ProblemV1? Failure { get; set; }
         [JsonPropertyName("fileName")] public string? FileName { get; set; }
         [JsonPropertyName("totalItems")] public int? TotalItems { get; set; }
         [JsonPropertyName("createdCount")] public int CreatedCount { get; set; }
@@ -119,6 +120,7 @@ public static class ImportJobRowFormat
             Status = (int)job.Status,
             Progress = job.Progress,
             Message = job.Message,
+            Failure = job.Failure is { } failure ? ProblemV1.From(failure) : null,
             FileName = job.FileName,
             TotalItems = job.TotalItems,
             CreatedCount = job.CreatedCount,
@@ -144,6 +146,7 @@ public static class ImportJobRowFormat
             Status = (ImportJobStatus)Status,
             Progress = Progress,
             Message = Message,
+            Failure = Failure?.ToProblem(),
             FileName = FileName,
             TotalItems = TotalItems,
             CreatedCount = CreatedCount,
@@ -190,6 +193,28 @@ public static class ImportJobRowFormat
             Message = Message,
             Outcome = (RowOutcome)Outcome,
         };
+    }
+
+    private sealed class ProblemV1
+    {
+        [JsonPropertyName("code")] public string Code { get; set; } = string.Empty;
+        [JsonPropertyName("message")] public string Message { get; set; } = string.Empty;
+        [JsonPropertyName("field")] public string? Field { get; set; }
+        [JsonPropertyName("row")] public int? Row { get; set; }
+        [JsonPropertyName("column")] public int? Column { get; set; }
+        [JsonPropertyName("property")] public string? Property { get; set; }
+
+        public static ProblemV1 From(ImportProblem problem) => new()
+        {
+            Code = problem.Code,
+            Message = problem.Message,
+            Field = problem.Field,
+            Row = problem.Row,
+            Column = problem.Column,
+            Property = problem.Property,
+        };
+
+        public ImportProblem ToProblem() => new() { Code = Code, Message = Message, Field = Field, Row = Row, Column = Column, Property = Property };
     }
 
     private sealed class PayloadV1

@@ -19,6 +19,8 @@ internal sealed class ImportJobState
 
     public string? Message { get; set; }
 
+    public ImportProblem? Failure { get; set; }
+
     public int? TotalItems { get; set; }
 
     public int Created { get; set; }
@@ -65,6 +67,7 @@ internal sealed class ImportJobState
                 Status = Status,
                 Progress = progress,
                 Message = Message,
+                Failure = Failure,
                 FileName = FileName,
                 TotalItems = TotalItems,
                 CreatedCount = Created,

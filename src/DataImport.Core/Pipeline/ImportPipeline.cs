@@ -56,16 +56,16 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         {
             progress.Finish(ImportJobStatus.Cancelled, "The import was cancelled; rows written before it stay.", request.DryRun);
         }
-        catch (Exception ex) when (FailureMessage(ex) is { } message)
+        catch (Exception ex) when (Failure(ex) is { } failure)
         {
-            progress.Finish(ImportJobStatus.Failed, message, request.DryRun);
+            progress.Fail(failure);
         }
 #pragma warning disable CA1031 // A job must end with a status and a message, never crash its host.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             Diagnostics.Log.ImportCrashed(context.Logger, state.Id, ex);
-            progress.Finish(ImportJobStatus.Failed, $"The import stopped unexpectedly: {ex.Message}", request.DryRun);
+            progress.Fail(new ImportProblem { Code = ImportProblemCodes.Unexpected, Message = $"The import stopped unexpectedly: {ex.Message}" });
         }
         finally
         {
@@ -83,12 +83,20 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         return progress.Final();
     }
 
-    /// <summary>The job's message for a failure the user can act on, or <see langword="null"/> for an unexpected one.</summary>
-    private static string? FailureMessage(Exception ex) => ex switch
+    /// <summary>The job's failure for a problem the user can act on, or <see langword="null"/> for an unexpected one.</summary>
+    private static ImportProblem? Failure(Exception ex) => ex switch
     {
-        ImportValidationException validation => string.Join(" ", validation.Problems.Select(p => p.Message)),
-        ImportStoppedException or InvalidDataException => ex.Message,
-        IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException => $"The file could not be read: {ex.Message}",
+        ImportValidationException { Problems: [var single] } => single,
+        ImportValidationException validation => new ImportProblem
+        {
+            Code = validation.Problems[0].Code,
+            Field = validation.Problems[0].Field,
+            Message = string.Join(" ", validation.Problems.Select(p => p.Message)),
+        },
+        ImportFileException file => file.Problem,
+        ImportStoppedException => new ImportProblem { Code = ImportProblemCodes.Stopped, Message = ex.Message },
+        InvalidDataException => new ImportProblem { Code = ImportProblemCodes.InvalidFile, Message = ex.Message },
+        IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException => new ImportProblem { Code = ImportProblemCodes.InvalidFile, Message = $"The file could not be read: {ex.Message}" },
         _ => null,
     };
 
@@ -101,7 +109,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
             {
                 result = batcher.Fill(batch, cancellationToken);
             }
-            catch (InvalidDataException)
+            catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
             {
                 // Rows read before the bad spot are still imported, whatever the batch size.
                 await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);

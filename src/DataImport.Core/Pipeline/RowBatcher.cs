@@ -19,7 +19,7 @@ internal sealed class RowBatcher(RowSource source, RowStage stage, int resumeAft
     /// <summary>
     /// Fills the batch. Synchronous on purpose: the per-row loop stays out of the async state machine, and being called
     /// once per batch it is compiled at full optimisation early. A malformed file throws
-    /// <see cref="InvalidDataException"/> with the rows read before it still in the batch.
+    /// <see cref="ImportFileException"/> (or a host reader's <see cref="InvalidDataException"/>) with the rows read before it still in the batch.
     /// </summary>
     public FillResult Fill(RowBatch batch, CancellationToken cancellationToken)
     {

@@ -96,7 +96,12 @@ internal sealed class ImportProgress
     }
 
     /// <summary>Ends the job with a status and a message (a summary when <paramref name="message"/> is <see langword="null"/>).</summary>
-    public void Finish(ImportJobStatus status, string? message, bool dryRun)
+    public void Finish(ImportJobStatus status, string? message, bool dryRun) => Finish(status, message, null, dryRun);
+
+    /// <summary>Ends the job failed with <paramref name="failure"/>: its message, and the problem itself for callers that branch on it.</summary>
+    public void Fail(ImportProblem failure) => Finish(ImportJobStatus.Failed, failure.Message, failure, dryRun: false);
+
+    private void Finish(ImportJobStatus status, string? message, ImportProblem? failure, bool dryRun)
     {
         _estimate = null;
         if (status == ImportJobStatus.Failed && message is not null)
@@ -107,6 +112,7 @@ internal sealed class ImportProgress
         lock (_state.Gate)
         {
             _state.Status = status;
+            _state.Failure = failure;
             _state.Message = message ?? Summary(dryRun);
             _state.CompletedDate = _time.GetUtcNow();
             _state.UpdatedAt = _state.CompletedDate.Value;

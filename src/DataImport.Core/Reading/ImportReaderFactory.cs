@@ -23,7 +23,7 @@ public abstract class ImportReaderFactory
     /// <param name="context">The file and the request's reading options.</param>
     /// <param name="cancellationToken">A token to cancel opening.</param>
     /// <returns>A reader positioned before the first data row.</returns>
-    /// <exception cref="InvalidDataException">The file cannot be read as this type; the message says why.</exception>
+    /// <exception cref="InvalidDataException">The file cannot be read as this type; the message says why (or throw <see cref="ImportFileException"/> to say where as properties).</exception>
     public abstract ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken);
 
     private bool? _countsRows;

@@ -59,4 +59,7 @@ public static class ImportProblemCodes
 
     /// <summary>The import stopped early: over the row limit or the error budget.</summary>
     public const string Stopped = "stopped";
+
+    /// <summary>The import stopped on an error it did not expect (a bug or an outage); the message says what, the log has the details.</summary>
+    public const string Unexpected = "unexpected";
 }

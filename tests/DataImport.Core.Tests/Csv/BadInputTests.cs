@@ -218,4 +218,34 @@ public sealed class BadInputTests
         job.Message.Should().Be("Mapping: column 5 → 'Balance', but the file has only 2 columns.");
         sink.Records.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Import_TextAfterClosingQuote_FailureCarriesRowColumnAndCode()
+    {
+        var (job, _) = await Import("Name,Email\nAda,a@x.com\nBob,\"b@\"x.com\n");
+
+        job.Failure.Should().NotBeNull();
+        job.Failure!.Code.Should().Be(ImportProblemCodes.InvalidFile);
+        (job.Failure.Row, job.Failure.Column).Should().Be((3, 2));
+        job.Failure.Message.Should().Be(job.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_InvalidUtf8_FailureCarriesTheRowAndColumnOfTheBadByte(bool readAhead)
+    {
+        var (job, _) = await ImportWithReadAhead(CustomersWithBadByte(5, badRow: 3), readAhead);
+
+        (job.Failure?.Code, job.Failure?.Row, job.Failure?.Column).Should().Be((ImportProblemCodes.InvalidFile, 3, 2));
+    }
+
+    [Fact]
+    public async Task Import_Completed_HasNoFailure()
+    {
+        var (job, _) = await Import("Name,Email\nAda,a@x.com\n");
+
+        job.Status.Should().Be(ImportJobStatus.Completed);
+        job.Failure.Should().BeNull();
+    }
 }
