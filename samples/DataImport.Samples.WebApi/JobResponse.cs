@@ -27,6 +27,9 @@ public sealed record JobResponse
     /// <summary>Gets why the job failed, or its summary once ended.</summary>
     public string? Message { get; init; }
 
+    /// <summary>Gets why a failed job failed: a stable code and, for a file that cannot be read at one spot, its row and column.</summary>
+    public ImportProblem? Failure { get; init; }
+
     /// <summary>Gets the uploaded file's name.</summary>
     public string? FileName { get; init; }
 
@@ -110,6 +113,7 @@ public sealed record JobResponse
             Status = StatusText(job.Status),
             Progress = job.Progress,
             Message = job.Message,
+            Failure = job.Failure,
             FileName = job.FileName,
             TotalItems = job.TotalItems,
             ProcessedItems = job.ProcessedItems,

@@ -304,6 +304,21 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
         status.Should().Be(404);
         body.GetProperty("error").GetBoolean().Should().BeTrue();
     }
+
+    [Fact]
+    public async Task Job_MalformedCsv_FailsWithAProblemNamingRowAndColumn()
+    {
+        var csv = "Name,Email\nAda,a@x.com\nBob,\"b@\"x.com\n"u8.ToArray();
+
+        var job = await Host.ImportAndWaitAsync(WebApiTestHost.ImportForm(new ByteArrayContent(csv), "bad.csv", mapping: """{"1":"Name","2":"Email"}"""), "t-failure");
+
+        job.GetProperty("status").GetString().Should().Be("FAILED");
+        var failure = job.GetProperty("failure");
+        failure.GetProperty("code").GetString().Should().Be("invalid_file");
+        failure.GetProperty("row").GetInt32().Should().Be(3);
+        failure.GetProperty("column").GetInt32().Should().Be(2);
+        failure.GetProperty("message").GetString().Should().Be(job.GetProperty("message").GetString());
+    }
 }
 
 public sealed class UploadLimitTests
@@ -320,4 +335,5 @@ public sealed class UploadLimitTests
         body.GetProperty("errors")[0].GetProperty("field").GetString().Should().Be("file");
         (await host.GetAsync("/api/v1/jobs", "t1")).Body.GetProperty("data").GetArrayLength().Should().Be(0);
     }
+
 }

@@ -40,7 +40,7 @@ public sealed class WebApiTestHost : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             $"--DataImport:DataPath={dataPath}",
             // test-token grants the domains the tests use, so each test can have records of its own.
-            "--DataImport:Tokens:test-token=t1,t2,t3,t4,t5,t6,t7,t8,t9,iso-a,iso-b,big",
+            "--DataImport:Tokens:test-token=t1,t2,t3,t4,t5,t6,t7,t8,t9,iso-a,iso-b,big,t-failure",
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
