@@ -85,6 +85,7 @@ internal sealed class RowConverter
                     CellKind.Number => _values.ConvertNumber(source.GetNumber(column), property, ref value),
                     CellKind.DateTime => _values.ConvertDateTime(source.GetDateTime(column), property, ref value),
                     CellKind.Boolean => _values.ConvertBoolean(source.GetBoolean(column), property, ref value),
+                    CellKind.Duration => _values.ConvertDuration(source.GetNumber(column), source.GetText(column), property, ref value),
                     _ => $"the cell holds the spreadsheet error {source.GetText(column)}",
                 };
             }

@@ -211,6 +211,22 @@ internal sealed class ValueConverter
         return null;
     }
 
+    /// <summary>
+    /// Converts an elapsed-time cell of a spreadsheet (<c>[h]:mm:ss</c>): a text property gets the text shown
+    /// (<c>36:00:00</c>), a number property the length in days (<c>1.5</c>; whole days for whole-number properties), a
+    /// time property the time of day it ends at (<c>12:00</c>); a date is an error, since a length is not a point in time.
+    /// </summary>
+    public string? ConvertDuration(double days, ReadOnlySpan<char> shown, EntityProperty property, ref FieldValue value)
+    {
+        value.HasValue = false;
+        return property.Type switch
+        {
+            PropertyType.String or PropertyType.Enum => ConvertText(shown, property, ref value),
+            PropertyType.Date or PropertyType.DateTime => $"{Show(shown)} is a length of time; expected {TypeName(property.Type)}",
+            _ => ConvertNumber(days, property, ref value),
+        };
+    }
+
     /// <summary>Converts a date cell of a spreadsheet: local time at the request's offset.</summary>
     public string? ConvertDateTime(DateTime local, EntityProperty property, ref FieldValue value)
     {

@@ -18,7 +18,7 @@ internal static class SourceCellFormatter
             case CellKind.Empty:
                 arena.Append([]);
                 break;
-            case CellKind.Number:
+            case CellKind.Number or CellKind.Duration:
                 var number = source.GetNumber(ordinal);
                 Span<char> buffer = stackalloc char[64];
                 arena.Append(number.TryFormat(buffer, out var written, "R", culture) ? buffer[..written] : number.ToString("R", culture));

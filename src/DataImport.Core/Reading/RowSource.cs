@@ -10,6 +10,9 @@ internal enum CellKind
     Number,
     Boolean,
     DateTime,
+
+    /// <summary>An elapsed time (a spreadsheet's <c>[h]:mm</c> formats): <see cref="RowSource.GetNumber"/> gives its length in days, <see cref="RowSource.GetText"/> the text shown.</summary>
+    Duration,
     Error,
 }
 

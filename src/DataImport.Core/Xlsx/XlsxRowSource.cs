@@ -40,9 +40,7 @@ internal sealed class XlsxRowSource : RowSource
         XlsxCellType.Boolean => CellKind.Boolean,
         XlsxCellType.DateTime => CellKind.DateTime,
 
-        // A duration reaches a property as its length in days: a number property gets that number, a time property the
-        // time of day it ends at (the fraction), a text property the number as text.
-        XlsxCellType.Duration => CellKind.Number,
+        XlsxCellType.Duration => CellKind.Duration,
         XlsxCellType.Error => CellKind.Error,
         _ => CellKind.Empty,
     };

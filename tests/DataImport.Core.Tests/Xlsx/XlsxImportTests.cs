@@ -169,6 +169,30 @@ public sealed class XlsxImportTests
         job.Errors.Select(e => (e.Row, e.Message)).Should().Equal((1, "a value is required"));
         sink.Records.Select(r => (r["Name"], r.GetValueOrDefault("Balance"))).Should().Equal(("Ada", 12.5m), ("Bob", null), ("Cy", 3m));
     }
+
+    [Fact]
+    public async Task Import_ElapsedTimeCell_TextGetsTheShownLengthNumberTheDaysTimeTheTimeOfDay()
+    {
+        // Built-in format 46 is [h]:mm:ss: 1.5 days shows as 36:00:00, a length, not a date.
+        const string Schema = """
+            {"entities": [{"name": "Shift", "properties": [
+              {"name": "Shown", "type": "string"}, {"name": "Days", "type": "decimal"}, {"name": "Ends", "type": "time"}, {"name": "On", "type": "date"}]}]}
+            """;
+        var workbook = new TestXlsx().Styles([0, 46]).Sheet("Shifts",
+            Row(1, Inline("A1", "Shown"), Inline("B1", "Days"), Inline("C1", "Ends"), Inline("D1", "On")),
+            Row(2, N("A2", "1.5", 1), N("B2", "1.5", 1), N("C2", "1.5", 1)),
+            Row(3, N("D3", "1.5", 1)));
+        using var file = new TempFile(workbook.Build(), ".xlsx");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<ImportRecord>();
+
+        var job = await TestEngine.Create(b => b.AddEntitiesFromJson(Schema)).RunAsync(
+            new ImportRequest { Entity = "Shift", FileType = "xlsx", File = input }, sink);
+
+        var record = sink.Records.Single();
+        (record["Shown"], record["Days"], record["Ends"]).Should().Be(("36:00:00", 1.5m, new TimeOnly(12, 0)));
+        job.Errors.Select(e => (e.Row, e.Property, e.Message)).Should().Equal((3, "On", "36:00:00 is a length of time; expected a date"));
+    }
 }
 
 public sealed class XlsxRealProducerImportTests
@@ -194,4 +218,5 @@ public sealed class XlsxRealProducerImportTests
             .Should().Be((csv.Job.CreatedCount, csv.Job.UpdatedCount, csv.Job.SkippedCount, csv.Job.TotalItems));
         xlsx.Job.Errors.Select(e => (e.Row, e.Property)).Should().Equal(csv.Job.Errors.Select(e => (e.Row, e.Property)));
         xlsx.Records.Should().BeEquivalentTo(csv.Records, o => o.WithStrictOrdering());
-    }}
+    }
+}
