@@ -18,6 +18,9 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     // The marker of bad bytes each open reader decodes with, for the row source the engine makes of that reader.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsvDataReader, CsvInvalidBytes> InvalidBytes = new();
 
+    // Readers of a header-less request whose first line is a not-imported file's header line, read as a header.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsvDataReader, object> NotImportedHeaders = new();
+
     public override string FileType => "csv";
 
     public override async ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken)
@@ -41,9 +44,16 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
             await text.ReadLineAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var hasHeaders = context.HasHeaderRow;
+        if (!hasHeaders && IsNotImportedHeaderLine(hint is null ? preview : SkipLine(preview), delimiter))
+        {
+            hasHeaders = true;
+            context.StartsWithNotImportedHeader = true;
+        }
+
         var options = new CsvDataReaderOptions
         {
-            HasHeaders = context.HasHeaderRow,
+            HasHeaders = hasHeaders,
             Delimiter = delimiter,
             BufferSize = Math.Min(BufferChars, context.MaxFieldLength),
             MaxBufferSize = Math.Max(context.MaxFieldLength, BufferChars),
@@ -63,7 +73,7 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
                 throw new InvalidDataException($"The file has {reader.FieldCount} columns; the limit is {context.MaxColumns}.");
             }
 
-            if (invalidBytes is { Seen: true } && context.HasHeaderRow && BadHeader(reader) is var column and >= 0)
+            if (invalidBytes is { Seen: true } && hasHeaders && BadHeader(reader) is var column and >= 0)
             {
                 await reader.DisposeAsync().ConfigureAwait(false);
                 throw invalidBytes.Failure(1, column + 1);
@@ -74,12 +84,17 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
                 InvalidBytes.AddOrUpdate(reader, invalidBytes);
             }
 
+            if (context.StartsWithNotImportedHeader)
+            {
+                NotImportedHeaders.AddOrUpdate(reader, NotImportedHeaders);
+            }
+
             return reader;
         }
         catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
         {
             text.Dispose();
-            var row = ex is CsvFormatException format ? format.RowNumber + (context.HasHeaderRow ? 1 : 0) : 1;
+            var row = ex is CsvFormatException format ? format.RowNumber + (hasHeaders ? 1 : 0) : 1;
             throw CsvRowSource.Describe(ex, Math.Max(row, 1), context.MaxFieldLength);
         }
     }
@@ -94,12 +109,33 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     internal override RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, IdleGate? idle)
     {
         var csv = (CsvDataReader)reader;
-        var source = new CsvRowSource(csv, request.HasHeaderRow, options.MaxFieldLength, InvalidBytes.TryGetValue(csv, out var invalidBytes) ? invalidBytes : null);
+        var source = new CsvRowSource(csv, request.HasHeaderRow || NotImportedHeaders.TryGetValue(csv, out _), options.MaxFieldLength, InvalidBytes.TryGetValue(csv, out var invalidBytes) ? invalidBytes : null);
         // Only a seekable file (its size known, its reads local): the reading thread must end promptly when the import
         // does, which a stalled network stream would not guarantee.
         var file = request.File;
         var large = file.CanSeek && file.Length - file.Position >= options.ReadAheadMinBytes;
         return options.ReadAhead && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> starts with the header line a not-imported file of a header-less source has: only
+    /// blank names, then <c>Row</c> and <c>Reason</c> (at least one blank name). No real data row looks like that.
+    /// </summary>
+    internal static bool IsNotImportedHeaderLine(string text, char delimiter)
+    {
+        var end = text.AsSpan().IndexOfAny('\r', '\n');
+        var line = end < 0 ? text.AsSpan() : text.AsSpan(0, end);
+        var fields = line.ToString().Split(delimiter);
+        return fields.Length >= 3
+            && string.Equals(fields[^2].Trim(), "Row", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(fields[^1].Trim(), "Reason", StringComparison.OrdinalIgnoreCase)
+            && fields[..^2].All(f => f.Trim().Length == 0);
+    }
+
+    private static string SkipLine(string text)
+    {
+        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? string.Empty : text[(end + 1)..];
     }
 
     private static int BadHeader(CsvDataReader reader)

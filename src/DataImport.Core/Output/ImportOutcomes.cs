@@ -29,7 +29,9 @@ internal sealed class ImportOutcomes : IAsyncDisposable
 
     /// <summary>
     /// Starts the not-imported file, if the request asked for one: the header row on a fresh run, nothing on a resumed
-    /// one (the file already holds the rows written before the checkpoint).
+    /// one (the file already holds the rows written before the checkpoint). A header-less source gets a header line of
+    /// blank names then <c>Row</c> and <c>Reason</c>, the same rule as a source with headers: a not-imported file of a
+    /// not-imported file never repeats them, and the CSV reader knows that line is not data.
     /// </summary>
     public void Open(char delimiter, IReadOnlyList<string> headers, int sourceWidth, bool hasHeaderRow, bool neutraliseSourceFormulas, bool resuming)
     {
@@ -39,9 +41,9 @@ internal sealed class ImportOutcomes : IAsyncDisposable
         }
 
         _writer = new NotImportedWriter(_output, delimiter, sourceWidth, neutraliseSourceFormulas, writePreamble: !resuming);
-        if (hasHeaderRow && !resuming)
+        if (!resuming)
         {
-            _writer.WriteHeader(headers);
+            _writer.WriteHeader(hasHeaderRow ? headers : []);
         }
     }
 

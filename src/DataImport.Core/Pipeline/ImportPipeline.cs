@@ -40,7 +40,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
 
             string[] headers = [.. Enumerable.Range(0, source.FieldCount).Select(source.GetHeader)];
             var mapping = ResolvedMapping.Resolve(request.Mapping, entity.Schema, request.Mode, headers, request.HasHeaderRow);
-            var width = NotImportedWriter.SourceWidth(headers, request.HasHeaderRow);
+            var width = NotImportedWriter.SourceWidth(headers, request.HasHeaderRow || reading.StartsWithNotImportedHeader);
             outcomes.Open(reading.OutputDelimiter, headers, width, request.HasHeaderRow, request.NeutraliseSourceFormulas, resuming: run.Resume is not null);
 
             var values = new ValueConverter(request.Culture, TimeSpan.FromMinutes(request.TimezoneOffset));

@@ -54,4 +54,11 @@ public sealed class ImportReaderContext
     /// <summary>Gets the delimiter the not-imported file uses; the built-in CSV reader sets the source's delimiter.</summary>
     /// <value>The default is a comma.</value>
     public char OutputDelimiter { get; internal set; } = ',';
+
+    /// <summary>
+    /// Gets a value indicating whether a file read without a header row starts with the header line of a not-imported
+    /// file (blank names, then <c>Row</c> and <c>Reason</c>): that line is not data, and the last two columns are the
+    /// earlier run's row and reason. Set by the built-in CSV reader.
+    /// </summary>
+    internal bool StartsWithNotImportedHeader { get; set; }
 }

@@ -107,7 +107,33 @@ public sealed class CsvReadingTests
         job.CreatedCount.Should().Be(1);
         records.Single()["Title"].Should().Be("a");
         job.Errors.Single().Row.Should().Be(2);
-        notImported.Should().Be("\uFEFF,c,2,Title (column 1): a value is required\r\n");
+        notImported.Should().Be("\uFEFF,,Row,Reason\r\n,c,2,Title (column 1): a value is required\r\n");
+    }
+
+    [Fact]
+    public async Task Read_NotImportedFileOfAHeaderlessSource_ReimportedTwice_DoesNotRepeatRowAndReason()
+    {
+        // A header-less source's not-imported file starts with blank names then Row and Reason; read without a header
+        // row again, that line is not data and the old Row and Reason columns are not repeated: the same rule as with headers.
+        var map = TestEngine.Map("Title", "Body");
+        var (_, _, first) = await Import("a,b\n,c\n", header: false, mapping: map);
+        var (second, records, again) = await Import(first.TrimStart('\uFEFF'), header: false, mapping: map);
+        var (_, _, third) = await Import(again.TrimStart('\uFEFF'), header: false, mapping: map);
+
+        second.TotalItems.Should().Be(1, "the header line of the not-imported file is not a data row");
+        records.Should().BeEmpty();
+        second.Errors.Select(e => (e.Row, e.Message)).Should().Equal((2, "a value is required"));
+        again.Should().Be("\uFEFF,,Row,Reason\r\n,c,2,Title (column 1): a value is required\r\n");
+        third.Should().Be(again);
+    }
+
+    [Fact]
+    public async Task Read_HeaderlessFirstRowLikeRowAndReasonWithData_IsData()
+    {
+        var (job, records, _) = await Import("x,Row,Reason\n", header: false, mapping: TestEngine.Map("Title", "Body"));
+
+        job.CreatedCount.Should().Be(1);
+        records.Single()["Body"].Should().Be("Row");
     }
 
     [Fact]
