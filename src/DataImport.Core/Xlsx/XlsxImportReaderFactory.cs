@@ -28,7 +28,7 @@ internal sealed class XlsxImportReaderFactory : ImportReaderFactory
     }
 
     internal override Reading.RowSource CreateRowSource(DbDataReader reader, ImportRequest request, DataImportOptions options, Reading.IdleGate? idle) =>
-        new XlsxRowSource((XlsxDataReader)reader, request.HasHeaderRow, request.HasHeaderRow ? 0 : Math.Min(HighestMappedColumn(request.Mapping), options.MaxColumns));
+        new XlsxRowSource((XlsxDataReader)reader, request.HasHeaderRow, Math.Min(HighestMappedColumn(request.Mapping), options.MaxColumns));
 
     private static int HighestMappedColumn(ColumnMapping mapping)
     {

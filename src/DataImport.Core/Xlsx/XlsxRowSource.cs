@@ -12,8 +12,9 @@ internal sealed class XlsxRowSource : RowSource
     /// <param name="reader">The open reader.</param>
     /// <param name="hasHeaderRow">Whether the first non-blank row holds the headers.</param>
     /// <param name="mappedWidth">
-    /// The highest column mapped by number. Without a header row the sheet's width is only known once every row is read
-    /// (when it has no dimension), so a mapped column is never refused for being beyond the rows read so far.
+    /// The highest column mapped by number. Without a dimension the sheet's width is only known once every row is read,
+    /// so a column mapped by number is never refused for being beyond the rows read so far (with or without a header row;
+    /// a header the sheet lacks is blank).
     /// </param>
     public XlsxRowSource(XlsxDataReader reader, bool hasHeaderRow, int mappedWidth = 0)
     {
@@ -29,7 +30,7 @@ internal sealed class XlsxRowSource : RowSource
 
     public override int RowNumber => _reader.RowNumber;
 
-    public override string GetHeader(int ordinal) => _hasHeaderRow ? _reader.GetName(ordinal) : string.Empty;
+    public override string GetHeader(int ordinal) => _hasHeaderRow && ordinal < _reader.FieldCount ? _reader.GetName(ordinal) : string.Empty;
 
     public override bool Read() => _reader.Read();
 

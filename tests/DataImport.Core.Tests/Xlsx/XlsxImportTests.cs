@@ -171,6 +171,21 @@ public sealed class XlsxImportTests
     }
 
     [Fact]
+    public async Task Import_HeaderNarrowerThanTheData_ColumnMappedByNumberBeyondItIsReachable()
+    {
+        // No dimension, a header row of two names, a third column of data with no header: mapped by number, it is read.
+        var workbook = Workbook(
+            Row(1, Inline("A1", "Name"), Inline("B1", "Email")),
+            Row(2, Inline("A2", "Ada"), Inline("B2", "ada@x.com")),
+            Row(3, Inline("A3", "Bob"), Inline("B3", "bob@x.com"), N("C3", "7")));
+
+        var (job, sink, _) = await Import(workbook, mapping: ColumnMapping.Parse("""{"1":"Name","2":"Email","3":"Balance"}"""));
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        sink.Records.Select(r => (r["Name"], r.GetValueOrDefault("Balance"))).Should().Equal(("Ada", null), ("Bob", 7m));
+    }
+
+    [Fact]
     public async Task Import_ElapsedTimeCell_TextGetsTheShownLengthNumberTheDaysTimeTheTimeOfDay()
     {
         // Built-in format 46 is [h]:mm:ss: 1.5 days shows as 36:00:00, a length, not a date.
