@@ -59,6 +59,9 @@ public sealed class UpsertSink : ImportSink<Person>
 
     public int MarkBatch { get; init; } = int.MaxValue;
 
+    /// <summary>Gets a value indicating whether the marker is dropped after batch <see cref="MarkBatch"/> commits instead of before.</summary>
+    public bool MarkAfterCommit { get; init; }
+
     public static string MarkerPath(string folder) => Path.Combine(folder, "in-marked-batch");
 
     public override async ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken)
@@ -99,7 +102,8 @@ public sealed class UpsertSink : ImportSink<Person>
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (Interlocked.Increment(ref _batches) == MarkBatch)
+        var marked = Interlocked.Increment(ref _batches) == MarkBatch;
+        if (marked && !MarkAfterCommit)
         {
             // The batch is written but not committed: the test kills the process now.
             await File.WriteAllTextAsync(MarkerPath(_folder), "in batch", cancellationToken);
@@ -107,5 +111,11 @@ public sealed class UpsertSink : ImportSink<Person>
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (marked && MarkAfterCommit)
+        {
+            // The batch is committed but its checkpoint is not saved: the test kills the process now.
+            await File.WriteAllTextAsync(MarkerPath(_folder), "after batch", cancellationToken);
+            await Task.Delay(TimeSpan.FromMinutes(5), cancellationToken);
+        }
     }
 }

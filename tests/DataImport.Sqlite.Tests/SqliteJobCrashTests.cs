@@ -90,9 +90,65 @@ public sealed class SqliteJobCrashTests : IDisposable
         text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(1 + bad, "the header and each skipped row once");
     }
 
+    [Fact]
+    public async Task Worker_HostProcessKilledAfterABatchCommittedBeforeItsCheckpoint_CountsEqualACleanRun()
+    {
+        // CreateOnly is where a batch committed without its checkpoint showed: replayed against the sink, its rows were
+        // counted as skipped "already exists" and written to the not-imported file.
+        var csv = Csv(1000);
+        var queueing = new ServiceCollection();
+        CrashHostSetup.Configure(queueing, _folder, "queue", new UpsertSink(_folder));
+        await using (var provider = queueing.BuildServiceProvider())
+        {
+            var queued = await provider.GetRequiredService<IImportJobService>().StartAsync(new ImportRequest
+            {
+                Entity = "Person", FileType = "csv", File = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), FileName = "people.csv",
+                Mode = ImportMode.CreateOnly, BatchSize = 50, Domain = "acme",
+            });
+            _jobId = queued.Id;
+        }
+
+        using (var host = StartCrashHost(markBatch: 7, afterCommit: true))
+        {
+            var marker = UpsertSink.MarkerPath(_folder);
+            var deadline = Stopwatch.StartNew();
+            while (!File.Exists(marker))
+            {
+                host.HasExited.Should().BeFalse("the crash host should be running the job (exit code {0})", host.HasExited ? host.ExitCode : 0);
+                deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(120), "the crash host never reached batch 7");
+                await Task.Delay(50);
+            }
+
+            host.Kill(entireProcessTree: true);
+            await host.WaitForExitAsync();
+        }
+
+        var services = new ServiceCollection();
+        CrashHostSetup.Configure(services, _folder, "new-host", new UpsertSink(_folder));
+        await using var second = services.BuildServiceProvider();
+        var store = second.GetRequiredService<ImportJobStore>();
+        var atKill = (await store.GetAsync(_jobId!, default))!;
+        atKill.Checkpoint!.LastRow.Should().Be(301, "six batches were checkpointed; the seventh committed without its checkpoint");
+        atKill.Checkpoint.PendingDecisions.Select(d => d.Row).Should().Equal(
+            Enumerable.Range(301, 50).Where(i => i % 37 != 0).Select(i => i + 1), "the seventh batch's valid rows were decided, and saved, before it was written");
+        var worker = second.GetServices<IHostedService>().Single();
+        await worker.StartAsync(default);
+        var final = await WaitFinishedAsync(second.GetRequiredService<IImportJobService>());
+        await worker.StopAsync(default);
+
+        var bad = Enumerable.Range(1, 1000).Count(i => i % 37 == 0);
+        final.Status.Should().Be(ImportJobStatus.Completed, final.Message);
+        (final.CreatedCount, final.UpdatedCount, final.SkippedCount, final.ErrorCount, final.TotalItems).Should().Be((1000 - bad, 0, bad, 0, 1000));
+        var (rows, _) = await ReadPeopleAsync();
+        rows.Should().Be(1000 - bad);
+        await using var notImported = await second.GetRequiredService<IImportJobService>().OpenNotImportedAsync("acme", _jobId!);
+        var text = await new StreamReader(notImported!).ReadToEndAsync();
+        text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(1 + bad, "the header and each skipped row once, no row of the committed batch");
+    }
+
     private string? _jobId;
 
-    private Process StartCrashHost(int markBatch)
+    private Process StartCrashHost(int markBatch, bool afterCommit = false)
     {
         // The crash host is built next to this test project, in the same configuration.
         var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("DataImport.Sqlite.Tests", "DataImport.Sqlite.CrashHost", StringComparison.Ordinal), "DataImport.Sqlite.CrashHost.dll"));
@@ -101,6 +157,10 @@ public sealed class SqliteJobCrashTests : IDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add(_folder);
         start.ArgumentList.Add(markBatch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (afterCommit)
+        {
+            start.ArgumentList.Add("after");
+        }
         return Process.Start(start)!;
     }
 

@@ -28,8 +28,6 @@ internal sealed class RowConverter
         _mapped = mapping.Mapped;
         Columns = [.. mapping.Columns];
         Values = new FieldValue[entity.Schema.Properties.Count];
-        Errors = new string?[Columns.Length];
-        ErrorCodes = new string[Columns.Length];
     }
 
     /// <summary>Gets the mapped columns (0-based) in column order.</summary>
@@ -38,17 +36,22 @@ internal sealed class RowConverter
     /// <summary>Gets the last row's values, by property ordinal.</summary>
     public FieldValue[] Values { get; }
 
-    /// <summary>Gets the last row's conversion errors, by position in <see cref="Columns"/>; <see langword="null"/> where the value was read.</summary>
-    public string?[] Errors { get; }
-
-    /// <summary>Gets the code of each error in <see cref="Errors"/>, by the same position.</summary>
-    public string[] ErrorCodes { get; }
+    /// <summary>
+    /// Gets the last row's conversion failures in column order: the position in <see cref="Columns"/>, a code and the
+    /// reason. Empty for most rows, so a row that converts cleanly writes nothing here.
+    /// </summary>
+    public List<(int Index, string Code, string Message)> Failures { get; } = [];
 
     public CultureInfo Culture => _values.Culture;
 
-    /// <summary>Converts the current row of <paramref name="source"/> into <see cref="Values"/> and <see cref="Errors"/>.</summary>
+    /// <summary>Converts the current row of <paramref name="source"/> into <see cref="Values"/> and <see cref="Failures"/>.</summary>
     public void Convert(RowSource source)
     {
+        if (Failures.Count > 0)
+        {
+            Failures.Clear();
+        }
+
         var rowFields = source.RowFieldCount;
         var textOnly = source.IsTextOnly;
         var columns = Columns;
@@ -57,28 +60,24 @@ internal sealed class RowConverter
             var (column, property) = columns[i];
             ref var value = ref Values[property.Ordinal];
             value.HasValue = false;
-            ErrorCodes[i] = ImportProblemCodes.InvalidValue;
+            string? error;
             if (column >= rowFields)
             {
                 // Exporters drop trailing empty fields, and a spreadsheet opens such a row with those cells empty: so does
                 // the import (a required property is then skipped with its reason, an optional one is null). The
                 // not-imported file pads the row, so a re-import reads the same cells.
-                Errors[i] = null;
+                continue;
             }
-            else if (textOnly)
+
+            if (textOnly)
             {
                 var text = source.GetText(column);
-                Errors[i] = text.IsEmpty ? null : _values.ConvertText(text, property, ref value);
+                error = text.IsEmpty ? null : _values.ConvertText(text, property, ref value);
             }
             else
             {
                 var kind = source.GetKind(column);
-                if (kind == CellKind.Error)
-                {
-                    ErrorCodes[i] = ImportProblemCodes.SpreadsheetError;
-                }
-
-                Errors[i] = kind switch
+                error = kind switch
                 {
                     CellKind.Empty => null,
                     CellKind.Text => _values.ConvertText(source.GetText(column), property, ref value),
@@ -88,6 +87,16 @@ internal sealed class RowConverter
                     CellKind.Duration => _values.ConvertDuration(source.GetNumber(column), source.GetText(column), property, ref value),
                     _ => $"the cell holds the spreadsheet error {source.GetText(column)}",
                 };
+                if (error is not null && kind == CellKind.Error)
+                {
+                    Failures.Add((i, ImportProblemCodes.SpreadsheetError, error));
+                    continue;
+                }
+            }
+
+            if (error is not null)
+            {
+                Failures.Add((i, ImportProblemCodes.InvalidValue, error));
             }
         }
     }

@@ -36,4 +36,23 @@ public sealed class ImportJobCheckpoint
     /// <summary>Gets the first row errors so far.</summary>
     /// <value>The default is empty.</value>
     public IReadOnlyList<ImportRowError> RowErrors { get; init; } = [];
+
+    /// <summary>
+    /// Gets the decisions of the batch being written when this checkpoint was saved: saved before the sink writes a
+    /// batch, so a run resumed after a stop at any point (before, during or after the write, during the flush or the next
+    /// checkpoint) decides those rows exactly as the stopped run did, instead of deciding them again against a sink that
+    /// may already hold them.
+    /// </summary>
+    /// <value>The default is empty: no batch was being written.</value>
+    public IReadOnlyList<ImportRowDecision> PendingDecisions { get; init; } = [];
+}
+
+/// <summary>How one row of a batch was decided before the sink wrote the batch.</summary>
+public sealed class ImportRowDecision
+{
+    /// <summary>Gets the row number.</summary>
+    public required int Row { get; init; }
+
+    /// <summary>Gets the outcome decided: <see cref="RowOutcome.Created"/>, <see cref="RowOutcome.Updated"/> or <see cref="RowOutcome.Skipped"/>.</summary>
+    public required RowOutcome Outcome { get; init; }
 }

@@ -321,6 +321,7 @@ public static class ImportJobRowFormat
         [JsonPropertyName("totalItems")] public int? TotalItems { get; set; }
         [JsonPropertyName("notImportedBytes")] public long NotImportedBytes { get; set; }
         [JsonPropertyName("rowErrors")] public List<RowErrorV1>? RowErrors { get; set; }
+        [JsonPropertyName("pending")] public List<DecisionV1>? Pending { get; set; }
 
         public static CheckpointV1 From(ImportJobCheckpoint checkpoint) => new()
         {
@@ -333,6 +334,7 @@ public static class ImportJobRowFormat
             TotalItems = checkpoint.TotalItems,
             NotImportedBytes = checkpoint.NotImportedBytes,
             RowErrors = [.. checkpoint.RowErrors.Select(RowErrorV1.From)],
+            Pending = checkpoint.PendingDecisions.Count == 0 ? null : [.. checkpoint.PendingDecisions.Select(d => new DecisionV1 { Row = d.Row, Outcome = (int)d.Outcome })],
         };
 
         public ImportJobCheckpoint ToCheckpoint() => new()
@@ -345,6 +347,13 @@ public static class ImportJobRowFormat
             TotalItems = TotalItems,
             NotImportedBytes = NotImportedBytes,
             RowErrors = [.. (RowErrors ?? []).Select(e => e.ToRowError())],
+            PendingDecisions = [.. (Pending ?? []).Select(d => new ImportRowDecision { Row = d.Row, Outcome = (RowOutcome)d.Outcome })],
         };
+    }
+
+    private sealed class DecisionV1
+    {
+        [JsonPropertyName("row")] public int Row { get; set; }
+        [JsonPropertyName("outcome")] public int Outcome { get; set; }
     }
 }

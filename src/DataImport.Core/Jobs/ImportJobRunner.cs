@@ -13,8 +13,8 @@ namespace DataImport.Jobs;
 /// ends the job with a compare-and-set so it cannot finish twice.
 /// </summary>
 /// <remarks>
-/// Delivery is at least once: a batch a sink committed just before its host died, without its checkpoint saved, is
-/// written again by the worker that resumes the job. Sinks that upsert by key make that harmless.
+/// Outcomes are decided exactly once: the pipeline saves a batch's decisions through the checkpoint callback before the
+/// sink writes it, and a resumed run replays them (see <see cref="Pipeline.BatchWriter{TRecord}"/>).
 /// </remarks>
 internal sealed class ImportJobRunner
 {

@@ -12,6 +12,16 @@ namespace DataImport.Pipeline;
 /// When a batch write fails it is split in halves, and each half is decided again against the sink (so outcomes equal
 /// a one-row-at-a-time run) until the failing rows stand alone; a lone failing row is an error naming the sink's reason.
 /// A dry run writes nothing and remembers the keys it would have created, so later rows of the file match them.
+/// <para>
+/// Exactly once: before each write, the decisions that may reach the sink (those of earlier writes of the batch that
+/// succeeded, and this write's) are handed to <c>savePending</c>, which the job layer saves with the last checkpoint.
+/// A run resumed from it takes those decisions as they were instead of asking a sink that may already hold the rows:
+/// a row decided as created is counted as created, and written as an update if the sink has it (so the sink needs no
+/// upsert). A write that fails drops the decisions it added, since it did not commit. One window stays approximate:
+/// after a stop in the middle of a write that would fail, a later row whose key repeats a failing row's key keeps the
+/// decision it had next to that row. Entities without a key cannot be matched, so a batch written just before a stop
+/// is written again.
+/// </para>
 /// </remarks>
 internal sealed class BatchWriter<TRecord>
     where TRecord : class
@@ -27,9 +37,27 @@ internal sealed class BatchWriter<TRecord>
     private readonly ILogger _logger;
     private readonly string _jobId;
     private readonly List<int> _candidates = [];
+    private readonly Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task>? _savePending;
 
-    public BatchWriter(ImportSink<TRecord> sink, EntitySchema schema, ImportRequest request, IReadOnlyList<string> mappedNames, ILogger logger, string jobId)
+    // Decisions that may have reached the sink: from the resumed checkpoint, then from this batch's writes.
+    private readonly Dictionary<int, RowOutcome> _decided = [];
+
+    public BatchWriter(
+        ImportSink<TRecord> sink,
+        EntitySchema schema,
+        ImportRequest request,
+        IReadOnlyList<string> mappedNames,
+        ILogger logger,
+        string jobId,
+        IReadOnlyList<ImportRowDecision>? replay = null,
+        Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task>? savePending = null)
     {
+        _savePending = request.DryRun ? null : savePending;
+        foreach (var decision in replay ?? [])
+        {
+            _decided[decision.Row] = decision.Outcome;
+        }
+
         _sink = sink;
         _schema = schema;
         _mode = request.Mode;
@@ -58,6 +86,9 @@ internal sealed class BatchWriter<TRecord>
         {
             await DecideAndWriteAsync(batch, candidates, cancellationToken).ConfigureAwait(false);
         }
+
+        // The batch is decided; its checkpoint, saved next, supersedes the pending decisions.
+        _decided.Clear();
     }
 
     private async Task DecideAndWriteAsync(PendingRow[] batch, List<int> rows, CancellationToken cancellationToken)
@@ -76,17 +107,38 @@ internal sealed class BatchWriter<TRecord>
 
         var createdHere = _schema.HasKey ? new HashSet<ImportKey>() : null;
         var decisions = new RowOutcome[rows.Count];
-        var reasons = new (string Code, string Message)?[rows.Count];
         var writes = new List<ImportWrite<TRecord>>(rows.Count);
         for (var n = 0; n < rows.Count; n++)
         {
             var row = batch[rows[n]];
             var key = row.Key;
             var exists = key is not null && (existing.Contains(key) || createdHere!.Contains(key) || (_dryRunCreated?.Contains(key) ?? false));
-            decisions[n] = ModeRules.Decide(_mode, exists, out var write);
+            ImportWriteKind? write;
+            if (_decided.TryGetValue(row.Row, out var decided))
+            {
+                // Decided before a stop: counted the same; written as whatever brings the sink to it.
+                decisions[n] = decided;
+                write = decided == RowOutcome.Skipped ? null : exists ? ImportWriteKind.Update : ImportWriteKind.Create;
+                if (write is null)
+                {
+                    (row.RowReasonCode, row.RowReason) = ModeRules.SkipReason(_mode == ImportMode.CreateOnly, DescribeKey(key!));
+                    continue;
+                }
+
+                if (decided == RowOutcome.Created && key is not null)
+                {
+                    createdHere?.Add(key);
+                }
+
+                writes.Add(new ImportWrite<TRecord> { Kind = write.Value, Record = (TRecord)row.Record!, Key = key, Row = row.Row, MappedProperties = _mappedNames });
+                continue;
+            }
+
+            decisions[n] = ModeRules.Decide(_mode, exists, out write);
             if (write is not { } kind)
             {
-                reasons[n] = ModeRules.SkipReason(exists, DescribeKey(key!));
+                // A skip's reason goes on the row at once (a skip never changes when a failed write is split).
+                (row.RowReasonCode, row.RowReason) = ModeRules.SkipReason(exists, DescribeKey(key!));
                 continue;
             }
 
@@ -100,12 +152,22 @@ internal sealed class BatchWriter<TRecord>
 
         if (writes.Count > 0 && !_dryRun)
         {
+            var added = await SavePendingAsync(batch, rows, decisions, cancellationToken).ConfigureAwait(false);
+
+            // A save that found the lease lost (another host took the job over) cancels the run: it must not write.
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 await _sink.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Not committed: the halves decide again, as a run one row at a time would.
+                foreach (var row in added)
+                {
+                    _decided.Remove(row);
+                }
+
                 if (rows.Count == 1)
                 {
                     var row = batch[rows[0]];
@@ -131,9 +193,32 @@ internal sealed class BatchWriter<TRecord>
         {
             var row = batch[rows[n]];
             row.Outcome = decisions[n];
-            row.RowReasonCode = reasons[n]?.Code;
-            row.RowReason = reasons[n]?.Message;
         }
+    }
+
+    /// <summary>Records this write's decisions with those that may already be in the sink, and saves them; returns the rows it added.</summary>
+    private async Task<List<int>> SavePendingAsync(PendingRow[] batch, List<int> rows, RowOutcome[] decisions, CancellationToken cancellationToken)
+    {
+        var added = new List<int>();
+        if (_savePending is null)
+        {
+            return added;
+        }
+
+        for (var n = 0; n < rows.Count; n++)
+        {
+            if (_decided.TryAdd(batch[rows[n]].Row, decisions[n]))
+            {
+                added.Add(batch[rows[n]].Row);
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            await _savePending([.. _decided.Select(d => new ImportRowDecision { Row = d.Key, Outcome = d.Value })], cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
     }
 
     private string DescribeKey(ImportKey key) => string.Join(", ", _schema.Key.Select((p, i) => $"{p.Name} = {key[i]}"));

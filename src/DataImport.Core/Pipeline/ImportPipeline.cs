@@ -47,7 +47,15 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
             var stage = new RowStage(new RowConverter(entity, mapping, values), new RowValidator(entity, mapping));
             var resume = run.Resume;
             var batcher = new RowBatcher(source, stage, resume?.LastRow ?? 0, resume is null ? 0 : resume.Created + resume.Updated + resume.Skipped + resume.Errors, _options.MaxRows, width, outcomes.KeepsSourceCells);
-            var writer = new BatchWriter<TRecord>(sink, entity.Schema, request, [.. mapping.Columns.Select(c => c.Property.Name)], context.Logger, state.Id);
+            var writer = new BatchWriter<TRecord>(
+                sink,
+                entity.Schema,
+                request,
+                [.. mapping.Columns.Select(c => c.Property.Name)],
+                context.Logger,
+                state.Id,
+                resume?.PendingDecisions,
+                progress.SavesCheckpoints ? (decisions, token) => progress.SavePendingAsync(decisions, outcomes.FlushAsync, token) : null);
 
             await ImportRowsAsync(batcher, batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
             progress.Finish(ImportJobStatus.Completed, null, request.DryRun);

@@ -18,6 +18,9 @@ internal sealed class ImportProgress
     private long _lastReport = long.MinValue;
     private Task<int?>? _estimate;
 
+    // Where the last committed batch left the job: the base a pending batch's decisions are saved on.
+    private (int LastRow, long NotImportedBytes)? _committed;
+
     public ImportProgress(ImportJobState state, ImportRunOptions run, TimeProvider time, TimeSpan interval, ILogger logger)
     {
         _state = state;
@@ -25,7 +28,14 @@ internal sealed class ImportProgress
         _time = time;
         _interval = interval;
         _logger = logger;
+        if (run.Resume is { } resume)
+        {
+            _committed = (resume.LastRow, resume.NotImportedBytes);
+        }
     }
+
+    /// <summary>Gets a value indicating whether the job layer saves checkpoints (and so the decisions of a batch before it is written).</summary>
+    public bool SavesCheckpoints => _run.OnCheckpoint is not null;
 
     public ImportJobState State => _state;
 
@@ -63,26 +73,48 @@ internal sealed class ImportProgress
         ApplyEstimate();
         if (_run.OnCheckpoint is { } onCheckpoint)
         {
-            ImportJobCheckpoint checkpoint;
-            lock (_state.Gate)
-            {
-                checkpoint = new ImportJobCheckpoint
-                {
-                    LastRow = lastRow,
-                    Created = _state.Created,
-                    Updated = _state.Updated,
-                    Skipped = _state.Skipped,
-                    Errors = _state.Errors,
-                    TotalItems = _state.TotalItems,
-                    NotImportedBytes = notImportedBytes,
-                    RowErrors = [.. _state.RowErrors],
-                };
-            }
-
-            await onCheckpoint(checkpoint, _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+            await onCheckpoint(Checkpoint(lastRow, notImportedBytes, []), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+            _committed = (lastRow, notImportedBytes);
         }
 
         Report(force: false);
+    }
+
+    /// <summary>
+    /// Before the sink writes a batch: saves the last committed checkpoint again with the batch's decisions, so a run
+    /// resumed after a stop decides those rows the same. A fresh run's first batch saves the start (row 0, the
+    /// not-imported file's header) as its base.
+    /// </summary>
+    public async Task SavePendingAsync(IReadOnlyList<ImportRowDecision> decisions, Func<CancellationToken, Task<long>> flushNotImported, CancellationToken cancellationToken)
+    {
+        if (_run.OnCheckpoint is not { } onCheckpoint)
+        {
+            return;
+        }
+
+        // The counters are still those of the last committed batch: this batch's outcomes are applied after it is written.
+        _committed ??= (0, await flushNotImported(cancellationToken).ConfigureAwait(false));
+        var (lastRow, bytes) = _committed.Value;
+        await onCheckpoint(Checkpoint(lastRow, bytes, decisions), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private ImportJobCheckpoint Checkpoint(int lastRow, long notImportedBytes, IReadOnlyList<ImportRowDecision> pending)
+    {
+        lock (_state.Gate)
+        {
+            return new ImportJobCheckpoint
+            {
+                LastRow = lastRow,
+                Created = _state.Created,
+                Updated = _state.Updated,
+                Skipped = _state.Skipped,
+                Errors = _state.Errors,
+                TotalItems = _state.TotalItems,
+                NotImportedBytes = notImportedBytes,
+                RowErrors = [.. _state.RowErrors],
+                PendingDecisions = pending,
+            };
+        }
     }
 
     /// <summary>Sets the exact total once every row has been read.</summary>

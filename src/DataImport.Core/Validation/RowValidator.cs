@@ -23,6 +23,10 @@ internal sealed class RowValidator
     private readonly Dictionary<string, int> _columnOf = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ValidationProblem> _custom = [];
 
+    // By position in the mapped columns: whether the column has a rule at all, so a column without one costs nothing.
+    private readonly bool[] _hasRule;
+    private readonly bool _anyRule;
+
     public RowValidator(ImportEntity entity, ResolvedMapping mapping)
     {
         _entity = entity;
@@ -36,6 +40,9 @@ internal sealed class RowValidator
         {
             _columnOf.TryAdd(property.Name, column + 1);
         }
+
+        _hasRule = [.. mapping.Columns.Select(c => HasRule(c.Property))];
+        _anyRule = Array.IndexOf(_hasRule, true) >= 0;
     }
 
     /// <summary>
@@ -46,14 +53,27 @@ internal sealed class RowValidator
     {
         var columns = converted.Columns;
         var values = converted.Values;
-        var errors = converted.Errors;
+        var failures = converted.Failures;
+        if (failures.Count == 0 && !_anyRule)
+        {
+            return true;
+        }
+
+        var next = failures.Count > 0 ? failures[0].Index : -1;
+        var f = 0;
         for (var i = 0; i < columns.Length; i++)
         {
             var (column, property) = columns[i];
             ref var value = ref values[property.Ordinal];
-            if (errors[i] is { } error)
+            if (i == next)
             {
-                row.Problems.Add(new FieldProblem(converted.ErrorCodes[i], column + 1, property.Name, error));
+                var failure = failures[f++];
+                row.Problems.Add(new FieldProblem(failure.Code, column + 1, property.Name, failure.Message));
+                next = f < failures.Count ? failures[f].Index : -1;
+            }
+            else if (!_hasRule[i])
+            {
+                continue;
             }
             else if (CheckValue(property, ref value, out var code) is { } broken)
             {
@@ -155,6 +175,9 @@ internal sealed class RowValidator
         value.HasValue = false;
         return NotAllowed(written, property);
     }
+
+    private bool HasRule(EntityProperty property) =>
+        property.Required || _isKey[property.Ordinal] || property.HasAllowedValues || (property.Type == PropertyType.String && property.MaxLength is not null);
 
     private static string Invariant(in FieldValue value, PropertyType type) => type switch
     {

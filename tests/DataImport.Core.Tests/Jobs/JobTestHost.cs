@@ -128,6 +128,9 @@ public sealed class CountingSink : ImportSink<Customer>
     /// <summary>Gets or sets what runs before batch n (from 1) is written.</summary>
     public Func<int, CancellationToken, Task>? BeforeBatch { get; set; }
 
+    /// <summary>Gets or sets what runs after batch n (from 1) is written (committed).</summary>
+    public Func<int, CancellationToken, Task>? AfterBatch { get; set; }
+
     public int Batches => Volatile.Read(ref _batches);
 
     /// <summary>Makes batch <paramref name="batch"/> hang until cancelled, as a host that died mid-write; the task completes when it is reached.</summary>
@@ -160,6 +163,11 @@ public sealed class CountingSink : ImportSink<Customer>
         {
             Records[write.Record.Email!] = write.Record;
             Writes.AddOrUpdate(write.Record.Email!, 1, (_, n) => n + 1);
+        }
+
+        if (AfterBatch is { } after)
+        {
+            await after(number, cancellationToken);
         }
     }
 }
