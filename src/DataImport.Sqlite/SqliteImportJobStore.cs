@@ -282,6 +282,17 @@ public sealed partial class SqliteImportJobStore : ImportJobStore
             cancellationToken).ConfigureAwait(false) > 0;
 
     /// <inheritdoc />
+    public override async ValueTask<int> ReleaseLeasesOfAsync(string workerId, CancellationToken cancellationToken) =>
+        await WriteAsync(
+            (connection, transaction) => ExecuteAsync(
+                connection,
+                transaction,
+                "UPDATE import_jobs SET worker_id = NULL, lease_expires = NULL WHERE status = 1 AND worker_id = @worker",
+                p => p.AddWithValue("@worker", workerId),
+                cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public override async ValueTask<bool> RequestCancellationAsync(string id, CancellationToken cancellationToken) =>
         await WriteAsync(
             (connection, transaction) => ExecuteAsync(
