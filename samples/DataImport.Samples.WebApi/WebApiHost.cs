@@ -10,6 +10,9 @@ namespace DataImport.Samples.WebApi;
 /// <summary>Builds the REST sample: the seed's import API over DataImport, with SQLite for jobs and records and a local folder for files.</summary>
 public static class WebApiHost
 {
+    /// <summary>The configuration section bound to <see cref="ImportJobsOptions"/>, e.g. <c>DataImport:Jobs:LeaseDuration</c>.</summary>
+    public const string JobsSection = "DataImport:Jobs";
+
     /// <summary>Builds the web application; <see cref="WebApplication.RunAsync"/> or <c>StartAsync</c> serves it.</summary>
     /// <param name="args">The command line (configuration overrides, e.g. <c>--urls</c> or <c>--DataImport:DataPath=...</c>).</param>
     /// <param name="configure">Adjusts the builder before the services are added (tests set configuration here).</param>
@@ -48,6 +51,7 @@ public static class WebApiHost
                 jobs.FilesPath = Path.Combine(dataPath, "files");
                 jobs.DownloadLinkKey = settings.DownloadLinkKey;
                 jobs.MaxConcurrency = settings.MaxConcurrency;
+                builder.Configuration.GetSection(JobsSection).Bind(jobs); // WorkerId, LeaseDuration, HeartbeatInterval, …
             })
             .UseSqliteJobStore($"Data Source={Path.Combine(dataPath, "jobs.db")}");
 

@@ -94,6 +94,29 @@ public sealed class SqliteJobResumeTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_ProcessOfWorkerKilledAndRestarted_ResumesItsJobWithoutWaitingForTheLease()
+    {
+        var sink = new CountingSink();
+        string id;
+        await using (var dead = Host("A", T0, sink))
+        {
+            // Worker A claimed the job for an hour and its process died: no heartbeat, no release.
+            id = (await dead.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(5)))).Id;
+            var claimed = await new SqliteImportJobStore(ConnectionString).ClaimNextAsync("A", T0, T0.AddHours(1), default);
+            claimed!.Id.Should().Be(id);
+        }
+
+        // The restarted instance has the same worker id and the clock has not reached the lease's end.
+        await using var restarted = Host("A", T0.AddSeconds(5), sink);
+        await restarted.StartWorkerAsync();
+        var job = await restarted.WaitFinishedAsync("acme", id);
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        job.CreatedCount.Should().Be(5);
+        (await new SqliteImportJobStore(ConnectionString).GetAsync(id, default))!.Attempts.Should().Be(2);
+    }
+
+    [Fact]
     public async Task StartAsync_HostRestarts_QueuedJobRunsOnTheNewHost()
     {
         var sink = new CountingSink();

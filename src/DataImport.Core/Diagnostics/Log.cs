@@ -49,4 +49,7 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Job {JobId} cancellation requested")]
     public static partial void CancelRequested(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "Released {Count} leases held under worker {WorkerId} by a process of it that stopped; their jobs resume now")]
+    public static partial void ReleasedAtStart(ILogger logger, int count, string workerId);
 }

@@ -85,6 +85,15 @@ public abstract class ImportJobStore
     /// <returns><see langword="true"/> when the worker held the lease.</returns>
     public abstract ValueTask<bool> ReleaseAsync(string id, string workerId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives up every lease held under a worker id, so the jobs a stopped process of that worker left running are resumed at
+    /// once instead of after their leases expire. The worker calls it when it starts, with its own id.
+    /// </summary>
+    /// <param name="workerId">The worker whose leases are released.</param>
+    /// <param name="cancellationToken">A token to cancel the call.</param>
+    /// <returns>How many leases were released. The default implementation releases none and returns 0, so those jobs wait for their leases to expire.</returns>
+    public virtual ValueTask<int> ReleaseLeasesOfAsync(string workerId, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
     /// <summary>Flags a queued or running job for cancellation; the worker running it polls the flag, on any machine.</summary>
     /// <param name="id">The job id.</param>
     /// <param name="cancellationToken">A token to cancel the call.</param>

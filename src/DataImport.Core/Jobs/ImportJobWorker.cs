@@ -35,6 +35,7 @@ internal sealed class ImportJobWorker : BackgroundService
     {
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
         var nextCleanup = _time.GetUtcNow();
+        await ReleaseOwnLeasesAsync(stoppingToken).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = _signal.WaitAsync();
@@ -84,6 +85,31 @@ internal sealed class ImportJobWorker : BackgroundService
         }
 
         await Task.WhenAll(running.Values).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A worker id runs in one process at a time, so leases held under it when this worker starts belong to a process of
+    /// the same instance that died (e.g. killed); releasing them resumes those jobs now instead of after a lease.
+    /// </summary>
+    private async Task ReleaseOwnLeasesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var released = await _store.ReleaseLeasesOfAsync(_options.WorkerId, stoppingToken).ConfigureAwait(false);
+            if (released > 0)
+            {
+                JobLog.ReleasedAtStart(_logger, released, _options.WorkerId);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A store outage must not stop the worker; those leases then expire as usual.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            JobLog.WorkerError(_logger, _options.WorkerId, ex);
+        }
     }
 
     private async Task CleanUpAsync(DateTimeOffset now, CancellationToken cancellationToken)

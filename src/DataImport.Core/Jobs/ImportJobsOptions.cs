@@ -7,8 +7,16 @@ public sealed class ImportJobsOptions
     /// <value>The default is 2.</value>
     public int MaxConcurrency { get; set; } = 2;
 
-    /// <summary>Gets or sets this worker's id in the job store; it must differ between processes sharing a store.</summary>
-    /// <value>The default is the machine name, the process id and a random suffix.</value>
+    // Not the machine name alone: several processes on one machine commonly share one SQLite store, and two live
+    // processes with one id would both hold the same job's lease (each heartbeat succeeds) and run it twice.
+    /// <summary>
+    /// Gets or sets this worker's id in the job store; processes running at the same time against one store must have
+    /// different ids. Give each host instance a stable id (e.g. the machine name and an instance name) and a restarted
+    /// instance releases the leases its dead process held when it starts, so its jobs resume at once instead of after
+    /// <see cref="LeaseDuration"/>.
+    /// </summary>
+    /// <value>The default is the machine name, the process id and a random suffix: unique, but new in every process, so a
+    /// killed host's jobs wait for their leases to expire.</value>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     /// <summary>Gets or sets how often the worker looks for jobs queued by other processes (jobs queued in this process start at once).</summary>

@@ -139,6 +139,20 @@ internal sealed class InMemoryImportJobStore : ImportJobStore
         }
     }
 
+    public override ValueTask<int> ReleaseLeasesOfAsync(string workerId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var held = _jobs.Values.Where(e => e.Job.Status == ImportJobStatus.InProgress && e.Job.WorkerId == workerId).ToList();
+            foreach (var entry in held)
+            {
+                entry.Job = entry.Job with { WorkerId = null, LeaseExpires = null };
+            }
+
+            return ValueTask.FromResult(held.Count);
+        }
+    }
+
     public override ValueTask<bool> RequestCancellationAsync(string id, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -123,6 +123,33 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task ReleaseLeasesOfAsync_WorkerRestarted_ItsRunningJobsCanBeClaimedAtOnce()
+    {
+        var store = CreateStore();
+        var mine = new[] { Queued("acme"), Queued("globex"), Queued("acme") };
+        var other = Queued("initech");
+        foreach (var job in mine.Append(other))
+        {
+            await store.CreateAsync(job, default);
+        }
+
+        await store.ClaimNextAsync("A", Now, Now.AddHours(1), default);
+        await store.ClaimNextAsync("A", Now, Now.AddHours(1), default);
+        await store.ClaimNextAsync("B", Now, Now.AddHours(1), default);
+        var finished = (await store.ClaimNextAsync("A", Now, Now.AddHours(1), default))!;
+        await store.TryTransitionAsync(finished.Id, ImportJobStatus.InProgress, finished.Job with { Status = ImportJobStatus.Completed, CompletedDate = Now }, "A", default);
+
+        (await store.ReleaseLeasesOfAsync("A", default)).Should().Be(2);
+
+        var first = await store.ClaimNextAsync("A", Now, Now.AddHours(1), default);
+        var second = await store.ClaimNextAsync("A", Now, Now.AddHours(1), default);
+        (await store.ClaimNextAsync("A", Now, Now.AddHours(1), default)).Should().BeNull("B's lease is held and the finished job stays finished");
+        new[] { first!.Attempts, second!.Attempts }.Should().Equal(2, 2);
+        (await store.GetAsync(finished.Id, default))!.Status.Should().Be(ImportJobStatus.Completed);
+        (await store.ReleaseLeasesOfAsync("nobody", default)).Should().Be(0);
+    }
+
+    [Fact]
     public async Task DeleteFinishedAsync_OldFinishedJobs_DeletesOnlyThose()
     {
         var store = CreateStore();
