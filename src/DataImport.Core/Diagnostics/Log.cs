@@ -18,6 +18,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Import {JobId}: a batch of {Count} writes failed ({Reason}); splitting it to isolate the failing rows")]
     public static partial void BatchSplit(ILogger logger, string jobId, int count, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Import {JobId} could not read its file")]
+    public static partial void FileUnreadable(ILogger logger, string jobId, Exception exception);
 }
 
 /// <summary>Events of background jobs (ids 1100 and up).</summary>
