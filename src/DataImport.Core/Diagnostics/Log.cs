@@ -52,4 +52,16 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Job {JobId} cancellation requested")]
     public static partial void CancelRequested(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Job {JobId}: {Operation} in the job store failed (try {Attempt} of {Attempts}); trying again in {Delay}")]
+    public static partial void StoreWriteRetried(ILogger logger, string jobId, string operation, int attempt, int attempts, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Error, Message = "Job {JobId}: the job store stayed unavailable, so worker {WorkerId} stops this run without changing the job; a worker resumes it from its last checkpoint once its lease ends")]
+    public static partial void StoreUnavailable(ILogger logger, string jobId, string workerId, Exception exception);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "Job {JobId}: attempt {Attempt} of {MaxAttempts} could not run: {Step}")]
+    public static partial void AttemptFailed(ILogger logger, string jobId, int attempt, int maxAttempts, string step, Exception exception);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Error, Message = "Job {JobId}: {Attempts} attempts in a row made no progress; the job ends failed")]
+    public static partial void AttemptsExhausted(ILogger logger, string jobId, int attempts);
 }

@@ -321,6 +321,7 @@ public static class ImportJobRowFormat
         [JsonPropertyName("totalItems")] public int? TotalItems { get; set; }
         [JsonPropertyName("notImportedBytes")] public long NotImportedBytes { get; set; }
         [JsonPropertyName("rowErrors")] public List<RowErrorV1>? RowErrors { get; set; }
+        [JsonPropertyName("attempt")] public int? Attempt { get; set; }
 
         public static CheckpointV1 From(ImportJobCheckpoint checkpoint) => new()
         {
@@ -333,6 +334,7 @@ public static class ImportJobRowFormat
             TotalItems = checkpoint.TotalItems,
             NotImportedBytes = checkpoint.NotImportedBytes,
             RowErrors = [.. checkpoint.RowErrors.Select(RowErrorV1.From)],
+            Attempt = checkpoint.Attempt == 0 ? null : checkpoint.Attempt,
         };
 
         public ImportJobCheckpoint ToCheckpoint() => new()
@@ -345,6 +347,7 @@ public static class ImportJobRowFormat
             TotalItems = TotalItems,
             NotImportedBytes = NotImportedBytes,
             RowErrors = [.. (RowErrors ?? []).Select(e => e.ToRowError())],
+            Attempt = Attempt ?? 0,
         };
     }
 }

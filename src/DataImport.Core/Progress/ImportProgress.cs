@@ -76,6 +76,7 @@ internal sealed class ImportProgress
                     TotalItems = _state.TotalItems,
                     NotImportedBytes = notImportedBytes,
                     RowErrors = [.. _state.RowErrors],
+                    Attempt = _run.Attempt,
                 };
             }
 
