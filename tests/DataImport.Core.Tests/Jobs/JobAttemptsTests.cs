@@ -117,6 +117,46 @@ public sealed class JobAttemptsTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_HostStoppedAfterEachBatchMoreTimesThanMaxAttempts_JobStillCompletes()
+    {
+        var store = new FlakyJobStore(new InMemoryImportJobStore());
+        var time = new FakeTimeProvider(Start);
+        var sink = new CountingSink();
+        using var stalled = new SemaphoreSlim(0);
+        sink.BeforeBatch = async (n, ct) =>
+        {
+            // Every second write hangs until its host stops, so each host commits one batch and hands the job on.
+            if (n % 2 == 0)
+            {
+                stalled.Release();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        };
+        string id;
+        await using (var first = new JobTestHost(time, _folder, sink, configure: b => b.UseJobStore(_ => store)))
+        {
+            id = (await first.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(25), batchSize: 5))).Id;
+            await first.StartWorkerAsync();
+            (await stalled.WaitAsync(TimeSpan.FromSeconds(60))).Should().BeTrue();
+        }
+
+        for (var restart = 2; restart <= 4; restart++)
+        {
+            await using var host = new JobTestHost(time, _folder, sink, configure: b => b.UseJobStore(_ => store));
+            await host.StartWorkerAsync();
+            (await stalled.WaitAsync(TimeSpan.FromSeconds(60))).Should().BeTrue();
+        }
+
+        await using var last = new JobTestHost(time, _folder, sink, configure: b => b.UseJobStore(_ => store));
+        await last.StartWorkerAsync();
+        var job = await last.WaitFinishedAsync("acme", id);
+
+        job.Status.Should().Be(ImportJobStatus.Completed);
+        job.CreatedCount.Should().Be(25);
+        store.Claims.Should().HaveCount(5);
+    }
+
+    [Fact]
     public async Task Worker_UploadGone_FailsAtTheFirstClaim()
     {
         var store = new FlakyJobStore(new InMemoryImportJobStore());

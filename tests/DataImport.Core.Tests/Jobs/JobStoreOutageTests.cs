@@ -90,6 +90,7 @@ public sealed class JobStoreOutageTests : IDisposable
         stopped.Status.Should().Be(ImportJobStatus.InProgress);
         stopped.Job.Message.Should().BeNull();
         stopped.Checkpoint!.Created.Should().Be(10);
+        stopped.Checkpoint.Attempt.Should().Be(1, "batch 1 was progress of the first attempt");
         sink.Batches.Should().Be(2);
 
         store.Down = false;
