@@ -56,6 +56,7 @@ public static class DataImportJobsBuilderExtensions
             sp.GetRequiredService<ImportJobSignal>(),
             sp.GetRequiredService<RunningImportJobs>(),
             sp.GetRequiredService<ImportMetrics>(),
+            sp.GetRequiredService<IOptions<ImportJobsOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             Loggers(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImportJobWorker>(sp => new ImportJobWorker(

@@ -18,6 +18,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Import {JobId}: a batch of {Count} writes failed ({Reason}); splitting it to isolate the failing rows")]
     public static partial void BatchSplit(ILogger logger, string jobId, int count, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Import {JobId} could not read its file")]
+    public static partial void FileUnreadable(ILogger logger, string jobId, Exception exception);
 }
 
 /// <summary>Events of background jobs (ids 1100 and up).</summary>
@@ -52,4 +55,16 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "Released {Count} leases held under worker {WorkerId} by a process of it that stopped; their jobs resume now")]
     public static partial void ReleasedAtStart(ILogger logger, int count, string workerId);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Job {JobId}: {Operation} in the job store failed (try {Attempt} of {Attempts}); trying again in {Delay}")]
+    public static partial void StoreWriteRetried(ILogger logger, string jobId, string operation, int attempt, int attempts, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "Job {JobId}: the job store stayed unavailable, so worker {WorkerId} stops this run without changing the job; a worker resumes it from its last checkpoint once its lease ends")]
+    public static partial void StoreUnavailable(ILogger logger, string jobId, string workerId, Exception exception);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Error, Message = "Job {JobId}: attempt {Attempt} of {MaxAttempts} could not run: {Step}")]
+    public static partial void AttemptFailed(ILogger logger, string jobId, int attempt, int maxAttempts, string step, Exception exception);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Error, Message = "Job {JobId}: {Attempts} attempts in a row made no progress; the job ends failed")]
+    public static partial void AttemptsExhausted(ILogger logger, string jobId, int attempts);
 }

@@ -33,6 +33,10 @@ public sealed class ImportJobCheckpoint
     /// <value>The default is 0.</value>
     public long NotImportedBytes { get; init; }
 
+    /// <summary>Gets the attempt that saved the checkpoint (the job's claim count then); claims since it made no progress.</summary>
+    /// <value>The default is 0: not known (a checkpoint saved by an earlier version), so every claim counts.</value>
+    public int Attempt { get; init; }
+
     /// <summary>Gets the first row errors so far.</summary>
     /// <value>The default is empty.</value>
     public IReadOnlyList<ImportRowError> RowErrors { get; init; } = [];

@@ -322,6 +322,7 @@ public static class ImportJobRowFormat
         [JsonPropertyName("notImportedBytes")] public long NotImportedBytes { get; set; }
         [JsonPropertyName("rowErrors")] public List<RowErrorV1>? RowErrors { get; set; }
         [JsonPropertyName("pending")] public List<DecisionV1>? Pending { get; set; }
+        [JsonPropertyName("attempt")] public int? Attempt { get; set; }
 
         public static CheckpointV1 From(ImportJobCheckpoint checkpoint) => new()
         {
@@ -335,6 +336,7 @@ public static class ImportJobRowFormat
             NotImportedBytes = checkpoint.NotImportedBytes,
             RowErrors = [.. checkpoint.RowErrors.Select(RowErrorV1.From)],
             Pending = checkpoint.PendingDecisions.Count == 0 ? null : [.. checkpoint.PendingDecisions.Select(d => new DecisionV1 { Row = d.Row, Outcome = (int)d.Outcome })],
+            Attempt = checkpoint.Attempt == 0 ? null : checkpoint.Attempt,
         };
 
         public ImportJobCheckpoint ToCheckpoint() => new()
@@ -348,6 +350,7 @@ public static class ImportJobRowFormat
             NotImportedBytes = NotImportedBytes,
             RowErrors = [.. (RowErrors ?? []).Select(e => e.ToRowError())],
             PendingDecisions = [.. (Pending ?? []).Select(d => new ImportRowDecision { Row = d.Row, Outcome = (RowOutcome)d.Outcome })],
+            Attempt = Attempt ?? 0,
         };
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DataImport.Diagnostics;
 using DataImport.Pipeline;
+using DataImport.Sinks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,17 @@ namespace DataImport.Jobs;
 /// ends the job with a compare-and-set so it cannot finish twice.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Outcomes are decided exactly once: the pipeline saves a batch's decisions through the checkpoint callback before the
 /// sink writes it, and a resumed run replays them (see <see cref="Pipeline.BatchWriter{TRecord}"/>).
+/// </para>
+/// <para>
+/// Store writes are retried (<see cref="JobStoreRetry"/>); a store that stays down stops the run without changing the
+/// job, and a worker resumes it once its lease ends. An error before the engine runs (the upload or the not-imported
+/// file cannot be opened, the sink cannot be made) keeps the lease until it ends, so the next attempt comes a lease
+/// later; after <see cref="ImportJobsOptions.MaxAttempts"/> attempts in a row without a committed batch the job ends
+/// failed, saying what could not be done.
+/// </para>
 /// </remarks>
 internal sealed class ImportJobRunner
 {
@@ -26,6 +36,7 @@ internal sealed class ImportJobRunner
     private readonly ImportJobsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly JobStoreRetry _retry;
 
     public ImportJobRunner(ImportEngine engine, ImportJobStore store, ImportFileStore files, RunningImportJobs running, ImportMetrics metrics, IOptions<ImportJobsOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -37,6 +48,7 @@ internal sealed class ImportJobRunner
         _options = options.Value;
         _time = time;
         _logger = loggers.CreateLogger("DataImport.Jobs");
+        _retry = new JobStoreRetry(time, _options.LeaseDuration, _logger);
     }
 
     private string WorkerId => _options.WorkerId;
@@ -85,7 +97,16 @@ internal sealed class ImportJobRunner
         var job = claimed.Job;
         if (claimed.CancellationRequested)
         {
-            return await FinishEarlyAsync(claimed, ImportJobStatus.Cancelled, "The import was cancelled before it started.").ConfigureAwait(false);
+            var message = claimed.Checkpoint is null ? "The import was cancelled before it started." : "The import was cancelled; rows written before it stay.";
+            return await FinishEarlyAsync(claimed, ImportJobStatus.Cancelled, message).ConfigureAwait(false);
+        }
+
+        var attempt = AttemptsWithoutProgress(claimed);
+        if (attempt > _options.MaxAttempts)
+        {
+            // The attempts before ended without a word: their process stopped, or they hung until their lease ended.
+            JobLog.AttemptsExhausted(_logger, id, attempt - 1);
+            return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, $"The import could not run after {Attempts(attempt - 1)}; the details are in the server log (job {id}).").ConfigureAwait(false);
         }
 
         var entity = _engine.FindImportEntity(job.Entity);
@@ -94,7 +115,16 @@ internal sealed class ImportJobRunner
             return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, $"The entity '{job.Entity}' is no longer registered, so the import cannot run.").ConfigureAwait(false);
         }
 
-        var upload = await _files.OpenUploadAsync(claimed.UploadFileId, stopping).ConfigureAwait(false);
+        Stream? upload;
+        try
+        {
+            upload = await _files.OpenUploadAsync(claimed.UploadFileId, stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsStopping(ex, stopping))
+        {
+            return await EndAttemptAsync(claimed, attempt, "the uploaded file could not be opened", ex).ConfigureAwait(false);
+        }
+
         if (upload is null)
         {
             return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, $"The uploaded file '{job.FileName}' of this job is no longer available (it may have been deleted), so the import cannot run; start it again with the file.").ConfigureAwait(false);
@@ -102,8 +132,16 @@ internal sealed class ImportJobRunner
 
         await using (upload.ConfigureAwait(false))
         {
-            var checkpoint = claimed.Checkpoint;
-            var output = await _files.OpenNotImportedForWriteAsync(id, checkpoint?.NotImportedBytes ?? 0, stopping).ConfigureAwait(false);
+            Stream output;
+            try
+            {
+                output = await _files.OpenNotImportedForWriteAsync(id, claimed.Checkpoint?.NotImportedBytes ?? 0, stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!IsStopping(ex, stopping))
+            {
+                return await EndAttemptAsync(claimed, attempt, "the not-imported file could not be created", ex).ConfigureAwait(false);
+            }
+
             await using (output.ConfigureAwait(false))
             {
                 var request = job.Payload.ToRequest(job.Domain, upload, output);
@@ -113,14 +151,45 @@ internal sealed class ImportJobRunner
                     _engine.Validate(request);
                     sink = _engine.CreateSink(entity, job.Domain);
                 }
-                catch (Exception ex) when (ex is ImportValidationException or InvalidOperationException)
+                catch (Exception ex) when (ex is ImportValidationException or SinkNotRegisteredException)
                 {
                     return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, ex.Message).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!IsStopping(ex, stopping))
+                {
+                    // The host's sink factory threw: its message is for developers, and it may pass (a database coming back).
+                    return await EndAttemptAsync(claimed, attempt, $"the destination of '{entity.Schema.Name}' could not be opened", ex).ConfigureAwait(false);
                 }
 
                 return await RunEngineAsync(claimed, request, entity, sink, cancel, lost, stopping).ConfigureAwait(false);
             }
         }
+    }
+
+    private static bool IsStopping(Exception ex, CancellationToken stopping) => ex is OperationCanceledException && stopping.IsCancellationRequested;
+
+    /// <summary>
+    /// How many claims in a row, this one included, have not committed a batch: a checkpoint records the attempt that
+    /// saved it, so a job that progresses on every attempt (resumed after restarts) never counts up.
+    /// </summary>
+    private static int AttemptsWithoutProgress(StoredImportJob claimed) =>
+        Math.Max(1, claimed.Attempts - (claimed.Checkpoint?.Attempt ?? 0));
+
+    private static string Attempts(int count) => count == 1 ? "1 attempt" : $"{count} attempts";
+
+    /// <summary>
+    /// An error before the engine ran: the job keeps its lease until it ends, so a worker tries again a lease later
+    /// (time for a file share or a database to come back), and ends failed with <paramref name="step"/> on the last attempt.
+    /// </summary>
+    private async Task<ImportJobDto?> EndAttemptAsync(StoredImportJob claimed, int attempt, string step, Exception ex)
+    {
+        JobLog.AttemptFailed(_logger, claimed.Id, attempt, _options.MaxAttempts, step, ex);
+        if (attempt < _options.MaxAttempts)
+        {
+            return null;
+        }
+
+        return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, $"The import could not run after {Attempts(attempt)}: {step}.").ConfigureAwait(false);
     }
 
     private async Task<ImportJobDto?> RunEngineAsync(StoredImportJob claimed, ImportRequest request, Entities.ImportEntity entity, object sink, CancellationTokenSource cancel, CancellationTokenSource lost, CancellationToken stopping)
@@ -130,6 +199,7 @@ internal sealed class ImportJobRunner
         var checkpoint = claimed.Checkpoint;
         var now = _time.GetUtcNow();
         ImportJobDto? counted = null;
+        var storeDown = false;
         var run = new ImportRunOptions
         {
             JobId = id,
@@ -137,9 +207,16 @@ internal sealed class ImportJobRunner
             StartedDate = job.StartedDate ?? now,
             Resume = checkpoint,
             KnownTotal = job.TotalItems,
-            OnCheckpoint = async (reached, snapshot, _) =>
+            Attempt = claimed.Attempts,
+            OnCheckpoint = async (reached, snapshot, token) =>
             {
-                await SaveCheckpointAsync(id, reached, snapshot, cancel, lost).ConfigureAwait(false);
+                if (!await SaveCheckpointAsync(id, reached, snapshot, cancel, lost).ConfigureAwait(false))
+                {
+                    // Stops the engine now, before it writes a batch that no checkpoint would cover.
+                    storeDown = true;
+                    throw new OperationCanceledException(token);
+                }
+
                 RecordRows(counted!, snapshot);
                 counted = snapshot;
             },
@@ -148,7 +225,7 @@ internal sealed class ImportJobRunner
         state.Status = ImportJobStatus.InProgress;
         state.LastHeartbeat = now;
         var first = state.Snapshot();
-        var lease = await _store.SaveProgressAsync(id, WorkerId, first, null, now + _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
+        var lease = await _retry.RunAsync(id, "saving progress", ct => _store.SaveProgressAsync(id, WorkerId, first, null, now + _options.LeaseDuration, ct), CancellationToken.None).ConfigureAwait(false);
         if (!lease.LeaseHeld)
         {
             JobLog.LeaseLost(_logger, id, WorkerId);
@@ -178,14 +255,18 @@ internal sealed class ImportJobRunner
         RecordRows(counted, final);
         if (lost.IsCancellationRequested)
         {
-            JobLog.LeaseLost(_logger, id, WorkerId);
+            if (!storeDown)
+            {
+                JobLog.LeaseLost(_logger, id, WorkerId);
+            }
+
             return null;
         }
 
         if (final.Status == ImportJobStatus.Cancelled && !cancel.IsCancellationRequested && stopping.IsCancellationRequested)
         {
             // The host is stopping, not the user cancelling: hand the job back so a worker resumes it from its checkpoint.
-            await _store.ReleaseAsync(id, WorkerId, CancellationToken.None).ConfigureAwait(false);
+            await _retry.RunAsync(id, "releasing the lease", ct => _store.ReleaseAsync(id, WorkerId, ct), CancellationToken.None).ConfigureAwait(false);
             JobLog.Released(_logger, id);
             return null;
         }
@@ -193,11 +274,27 @@ internal sealed class ImportJobRunner
         return await EndAsync(final).ConfigureAwait(false);
     }
 
-    /// <summary>Saves the checkpoint of a committed batch, even when the run is being cancelled: its rows are written, so it must not be lost.</summary>
-    private async ValueTask SaveCheckpointAsync(string id, ImportJobCheckpoint reached, ImportJobDto snapshot, CancellationTokenSource cancel, CancellationTokenSource lost)
+    /// <summary>
+    /// Saves the checkpoint of a committed batch, even when the run is being cancelled: its rows are written, so it must
+    /// not be lost. A store that stays down stops the run as a lost lease does: the job is left as it is, to be resumed.
+    /// </summary>
+    /// <returns><see langword="false"/> when the store stayed down.</returns>
+    private async ValueTask<bool> SaveCheckpointAsync(string id, ImportJobCheckpoint reached, ImportJobDto snapshot, CancellationTokenSource cancel, CancellationTokenSource lost)
     {
-        var at = _time.GetUtcNow();
-        var result = await _store.SaveProgressAsync(id, WorkerId, snapshot, reached, at + _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
+        ImportJobLeaseState result;
+        try
+        {
+            result = await _retry.RunAsync(id, "saving a checkpoint", ct => _store.SaveProgressAsync(id, WorkerId, snapshot, reached, _time.GetUtcNow() + _options.LeaseDuration, ct), CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever the store threw, the job must not end failed for it; the log has the error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            JobLog.StoreUnavailable(_logger, id, WorkerId, ex);
+            await lost.CancelAsync().ConfigureAwait(false);
+            return false;
+        }
+
         if (!result.LeaseHeld)
         {
             await lost.CancelAsync().ConfigureAwait(false);
@@ -206,6 +303,8 @@ internal sealed class ImportJobRunner
         {
             await cancel.CancelAsync().ConfigureAwait(false);
         }
+
+        return true;
     }
 
     private async Task HeartbeatAsync(string id, ImportJobState state, CancellationTokenSource cancel, CancellationTokenSource lost, CancellationToken stop)
@@ -219,11 +318,11 @@ internal sealed class ImportJobRunner
                 ImportJobLeaseState result;
                 try
                 {
-                    result = await _store.HeartbeatAsync(id, WorkerId, now, now + _options.LeaseDuration, stop).ConfigureAwait(false);
+                    result = await _retry.RunAsync(id, "renewing the lease", ct => _store.HeartbeatAsync(id, WorkerId, now, now + _options.LeaseDuration, ct), stop).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // A passing store error: the next beat tries again, well within the lease.
+                    // The next beat tries again, well within the lease; a store down for longer makes the checkpoint save stop the run.
                     JobLog.WorkerError(_logger, WorkerId, ex);
                     continue;
                 }
@@ -269,7 +368,9 @@ internal sealed class ImportJobRunner
 
     private async Task<ImportJobDto?> EndAsync(ImportJobDto final)
     {
-        if (!await _store.TryTransitionAsync(final.Id, ImportJobStatus.InProgress, final, WorkerId, CancellationToken.None).ConfigureAwait(false))
+        // A store that stays down throws here: the job keeps its lease, and the worker that resumes it after the lease ends
+        // finds every row checkpointed and ends it.
+        if (!await _retry.RunAsync(final.Id, "ending the job", ct => _store.TryTransitionAsync(final.Id, ImportJobStatus.InProgress, final, WorkerId, ct), CancellationToken.None).ConfigureAwait(false))
         {
             JobLog.TransitionRefused(_logger, final.Id, final.Status);
             return null;

@@ -1,6 +1,7 @@
 using DataImport.Diagnostics;
 using DataImport.Pipeline;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DataImport.Jobs;
 
@@ -16,8 +17,9 @@ internal sealed class ImportJobService : IImportJobService
     private readonly ImportMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string _workerId;
 
-    public ImportJobService(ImportEngine engine, ImportJobStore store, ImportFileStore files, ImportDownloadLinks links, ImportJobSignal signal, RunningImportJobs running, ImportMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public ImportJobService(ImportEngine engine, ImportJobStore store, ImportFileStore files, ImportDownloadLinks links, ImportJobSignal signal, RunningImportJobs running, ImportMetrics metrics, IOptions<ImportJobsOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         _engine = engine;
         _store = store;
@@ -28,6 +30,7 @@ internal sealed class ImportJobService : IImportJobService
         _metrics = metrics;
         _time = time;
         _logger = loggers.CreateLogger("DataImport.Jobs");
+        _workerId = options.Value.WorkerId;
     }
 
     public async Task<ImportJobDto> StartAsync(ImportRequest request, CancellationToken cancellationToken = default)
@@ -84,17 +87,19 @@ internal sealed class ImportJobService : IImportJobService
         JobLog.CancelRequested(_logger, id);
         if (stored.Status == ImportJobStatus.Queued)
         {
-            var now = _time.GetUtcNow();
-            var job = stored.Job;
-            var cancelled = job with
-            {
-                Status = ImportJobStatus.Cancelled,
-                Message = "The import was cancelled before it started.",
-                CompletedDate = now,
-                UpdatedAt = now,
-                Output = new ImportJobOutput { TotalItems = job.TotalItems, DryRun = job.Payload?.DryRun ?? false },
-            };
+            var cancelled = Cancelled(stored);
             if (await _store.TryTransitionAsync(id, ImportJobStatus.Queued, cancelled, null, cancellationToken).ConfigureAwait(false))
+            {
+                _metrics.RecordJob(cancelled);
+                return cancelled;
+            }
+        }
+        else if (stored.WorkerId == _workerId && !_running.IsRunning(id))
+        {
+            // This process's worker holds the job without running it: an attempt failed and the next waits for the lease
+            // to end. Should the worker claim it again meanwhile, its run finds the job changed and stops.
+            var cancelled = Cancelled(stored);
+            if (await _store.TryTransitionAsync(id, ImportJobStatus.InProgress, cancelled, _workerId, cancellationToken).ConfigureAwait(false))
             {
                 _metrics.RecordJob(cancelled);
                 return cancelled;
@@ -112,6 +117,21 @@ internal sealed class ImportJobService : IImportJobService
     {
         var stored = await FindAsync(domain, id, cancellationToken).ConfigureAwait(false);
         return stored is { Job.IsFinished: true } ? await _files.OpenNotImportedAsync(stored.Id, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>The job cancelled where it stands: the counts of its last checkpoint stay, as do the rows they count.</summary>
+    private ImportJobDto Cancelled(StoredImportJob stored)
+    {
+        var now = _time.GetUtcNow();
+        var job = stored.Job;
+        return job with
+        {
+            Status = ImportJobStatus.Cancelled,
+            Message = stored.Checkpoint is null ? "The import was cancelled before it started." : "The import was cancelled; rows written before it stay.",
+            CompletedDate = now,
+            UpdatedAt = now,
+            Output = new ImportJobOutput { ImportedCount = job.ImportedCount, FailedCount = job.FailedCount, CreatedCount = job.CreatedCount, UpdatedCount = job.UpdatedCount, SkippedCount = job.SkippedCount, ErrorCount = job.ErrorCount, TotalItems = job.TotalItems, DryRun = job.Payload?.DryRun ?? false },
+        };
     }
 
     private async Task<StoredImportJob?> FindAsync(string? domain, string id, CancellationToken cancellationToken)

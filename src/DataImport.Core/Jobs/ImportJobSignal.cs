@@ -22,6 +22,8 @@ internal sealed class RunningImportJobs
 
     public void Remove(string id) => _jobs.TryRemove(id, out _);
 
+    public bool IsRunning(string id) => _jobs.ContainsKey(id);
+
     public void Cancel(string id)
     {
         if (_jobs.TryGetValue(id, out var cancellation))

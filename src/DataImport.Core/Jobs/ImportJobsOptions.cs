@@ -31,6 +31,15 @@ public sealed class ImportJobsOptions
     /// <value>The default is 10 seconds; it must be shorter than <see cref="LeaseDuration"/>.</value>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets how many times in a row a job may be claimed without committing a batch before it ends failed, so a
+    /// job that cannot run (its not-imported file cannot be created, its sink cannot be made, it stops its worker's
+    /// process) is not claimed again every lease forever. A claim that commits a batch starts the count again, so a long
+    /// import resumed after several restarts is not affected.
+    /// </summary>
+    /// <value>The default is 3 attempts.</value>
+    public int MaxAttempts { get; set; } = 3;
+
     /// <summary>Gets or sets how long finished jobs and their files are kept.</summary>
     /// <value>The default is 7 days.</value>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);

@@ -27,6 +27,11 @@ internal sealed class ImportJobsOptionsValidator : IValidateOptions<ImportJobsOp
             problems.Add($"ImportJobsOptions.HeartbeatInterval ({options.HeartbeatInterval}) must be positive and shorter than LeaseDuration ({options.LeaseDuration}).");
         }
 
+        if (options.MaxAttempts is < 1 or > 100)
+        {
+            problems.Add($"ImportJobsOptions.MaxAttempts is {options.MaxAttempts}; use 1 to 100.");
+        }
+
         if (options.Retention <= TimeSpan.Zero || options.CleanupInterval <= TimeSpan.Zero)
         {
             problems.Add("ImportJobsOptions.Retention and CleanupInterval must be positive.");

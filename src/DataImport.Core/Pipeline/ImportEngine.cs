@@ -3,6 +3,7 @@ using DataImport.Entities;
 using DataImport.Mapping;
 using DataImport.Pipeline;
 using DataImport.Reading;
+using DataImport.Sinks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -166,7 +167,7 @@ public sealed class ImportEngine
         var registrations = _services.GetServices<SinkRegistration>().Where(r => r.RecordType == entity.RecordType).ToList();
         var registration = registrations.LastOrDefault(r => string.Equals(r.Entity, entity.Schema.Name, StringComparison.OrdinalIgnoreCase))
             ?? registrations.LastOrDefault(r => r.Entity is null)
-            ?? throw new InvalidOperationException($"No sink is registered for entity '{entity.Schema.Name}'; register one with AddSink.");
+            ?? throw new SinkNotRegisteredException($"No sink is registered for entity '{entity.Schema.Name}'; register one with AddSink.");
         return registration.Create(_services, new ImportSinkContext { Entity = entity.Schema, Domain = domain });
     }
 

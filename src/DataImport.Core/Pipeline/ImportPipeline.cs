@@ -68,12 +68,19 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         {
             progress.Fail(failure);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+        {
+            // The system's message names server paths and internals: it goes to the log, the user gets where to look.
+            Diagnostics.Log.FileUnreadable(context.Logger, state.Id, ex);
+            progress.Fail(new ImportProblem { Code = ImportProblemCodes.InvalidFile, Message = $"The file could not be read; the details are in the server log (job {state.Id})." });
+        }
 #pragma warning disable CA1031 // A job must end with a status and a message, never crash its host.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // A sink's or a library's message (a database error, a reader's option check) means nothing to the user.
             Diagnostics.Log.ImportCrashed(context.Logger, state.Id, ex);
-            progress.Fail(new ImportProblem { Code = ImportProblemCodes.Unexpected, Message = $"The import stopped unexpectedly: {ex.Message}" });
+            progress.Fail(new ImportProblem { Code = ImportProblemCodes.Unexpected, Message = $"The import stopped unexpectedly; the details are in the server log (job {state.Id})." });
         }
         finally
         {
@@ -91,7 +98,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         return progress.Final();
     }
 
-    /// <summary>The job's failure for a problem the user can act on, or <see langword="null"/> for an unexpected one.</summary>
+    /// <summary>The job's failure for a problem DataImport described for the user, or <see langword="null"/> for any other.</summary>
     private static ImportProblem? Failure(Exception ex) => ex switch
     {
         ImportValidationException { Problems: [var single] } => single,
@@ -104,7 +111,6 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         ImportFileException file => file.Problem,
         ImportStoppedException => new ImportProblem { Code = ImportProblemCodes.Stopped, Message = ex.Message },
         InvalidDataException => new ImportProblem { Code = ImportProblemCodes.InvalidFile, Message = ex.Message },
-        IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException => new ImportProblem { Code = ImportProblemCodes.InvalidFile, Message = $"The file could not be read: {ex.Message}" },
         _ => null,
     };
 

@@ -21,6 +21,9 @@ internal sealed class ImportRunOptions
     /// <summary>Gets the total a resumed job already showed, used when its checkpoint has none.</summary>
     public int? KnownTotal { get; init; }
 
+    /// <summary>Gets the job's attempt (its claim count), stamped on its checkpoints; 0 outside the job layer.</summary>
+    public int Attempt { get; init; }
+
     /// <summary>Gets the receiver of throttled snapshots and the exact final one.</summary>
     public IProgress<ImportJobDto>? Progress { get; init; }
 

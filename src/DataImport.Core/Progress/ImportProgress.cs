@@ -19,7 +19,9 @@ internal sealed class ImportProgress
     private Task<int?>? _estimate;
 
     // Where the last committed batch left the job: the base a pending batch's decisions are saved on.
-    private (int LastRow, long NotImportedBytes)? _committed;
+    // The attempt is the one that committed it, so a run that saves pending decisions but commits nothing does not look
+    // like progress to the job layer's attempt count.
+    private (int LastRow, long NotImportedBytes, int Attempt)? _committed;
 
     public ImportProgress(ImportJobState state, ImportRunOptions run, TimeProvider time, TimeSpan interval, ILogger logger)
     {
@@ -30,7 +32,7 @@ internal sealed class ImportProgress
         _logger = logger;
         if (run.Resume is { } resume)
         {
-            _committed = (resume.LastRow, resume.NotImportedBytes);
+            _committed = (resume.LastRow, resume.NotImportedBytes, resume.Attempt);
         }
     }
 
@@ -73,8 +75,8 @@ internal sealed class ImportProgress
         ApplyEstimate();
         if (_run.OnCheckpoint is { } onCheckpoint)
         {
-            await onCheckpoint(Checkpoint(lastRow, notImportedBytes, []), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
-            _committed = (lastRow, notImportedBytes);
+            await onCheckpoint(Checkpoint(lastRow, notImportedBytes, _run.Attempt, []), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+            _committed = (lastRow, notImportedBytes, _run.Attempt);
         }
 
         Report(force: false);
@@ -93,12 +95,12 @@ internal sealed class ImportProgress
         }
 
         // The counters are still those of the last committed batch: this batch's outcomes are applied after it is written.
-        _committed ??= (0, await flushNotImported(cancellationToken).ConfigureAwait(false));
-        var (lastRow, bytes) = _committed.Value;
-        await onCheckpoint(Checkpoint(lastRow, bytes, decisions), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+        _committed ??= (0, await flushNotImported(cancellationToken).ConfigureAwait(false), 0);
+        var (lastRow, bytes, attempt) = _committed.Value;
+        await onCheckpoint(Checkpoint(lastRow, bytes, attempt, decisions), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
     }
 
-    private ImportJobCheckpoint Checkpoint(int lastRow, long notImportedBytes, IReadOnlyList<ImportRowDecision> pending)
+    private ImportJobCheckpoint Checkpoint(int lastRow, long notImportedBytes, int attempt, IReadOnlyList<ImportRowDecision> pending)
     {
         lock (_state.Gate)
         {
@@ -113,6 +115,7 @@ internal sealed class ImportProgress
                 NotImportedBytes = notImportedBytes,
                 RowErrors = [.. _state.RowErrors],
                 PendingDecisions = pending,
+                Attempt = attempt,
             };
         }
     }

@@ -70,7 +70,7 @@ public sealed class ImportJobRowFormatTests
     [Fact]
     public void ReadCheckpoint_WrittenCheckpoint_RoundTrips()
     {
-        var checkpoint = new ImportJobCheckpoint { LastRow = 11, Created = 10, Errors = 1, TotalItems = 30, NotImportedBytes = 42, RowErrors = Job().Errors };
+        var checkpoint = new ImportJobCheckpoint { LastRow = 11, Created = 10, Errors = 1, TotalItems = 30, NotImportedBytes = 42, RowErrors = Job().Errors, Attempt = 2 };
 
         var read = ImportJobRowFormat.ReadCheckpoint(ImportJobRowFormat.WriteCheckpoint(checkpoint));
 
