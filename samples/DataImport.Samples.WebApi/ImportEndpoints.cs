@@ -73,7 +73,8 @@ internal static class ImportEndpoints
     }
 
     private static async Task<IResult> StartImportAsync(
-        string entity, HttpContext context, BearerTokens tokens, ImportEngine engine, IImportJobService jobs, ImportPaths paths, IOptions<WebApiOptions> options)
+        string entity, HttpContext context, BearerTokens tokens, ImportEngine engine, IImportJobService jobs, ImportFileStore files,
+        IOptions<WebApiOptions> options, ILoggerFactory loggers)
     {
         var request = context.Request;
         var (domain, failure) = tokens.Authorize(request);
@@ -100,10 +101,16 @@ internal static class ImportEndpoints
 
         try
         {
-            var (job, problems) = await ImportUpload.StartAsync(request, schema.Name, domain!, jobs, paths.SpoolPath, context.RequestAborted);
+            var (job, problems) = await ImportUpload.StartAsync(request, schema.Name, domain!, jobs, files, limit, context.RequestAborted);
             return job is null
                 ? Api.Fail(StatusCodes.Status400BadRequest, problems.Count == 1 ? problems[0].Message : $"The import request has {problems.Count} problems.", problems)
                 : Api.Ok(JobResponse.From(job, request), "The import job is queued; poll GET /api/v1/job/{id} for its progress.");
+        }
+        catch (Exception ex) when (WebApiHost.IsClientGone(context, ex))
+        {
+            // Nobody is left to answer, and nothing went wrong on this side.
+            HostLog.ClientDisconnected(loggers.CreateLogger(HostLog.Category), request.Method, request.Path);
+            return Results.Empty;
         }
         catch (ImportValidationException ex)
         {
@@ -121,6 +128,19 @@ internal static class ImportEndpoints
         catch (IOException ex) when (ex.InnerException is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             return WebApiHost.TooLarge(limit);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's words (e.g. "Unexpected end of request content."). A body cut short often lands here rather than
+            // as an abort: the connection is closed, but the request's abort token is cancelled a moment later.
+            HostLog.BodyUnreadable(loggers.CreateLogger(HostLog.Category), request.Method, request.Path, ex.Message);
+            return Api.Fail(ex.StatusCode, "The request could not be read: " + ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            // The multipart reader's own words name its internals; the client needs to know what to fix.
+            HostLog.BodyUnreadable(loggers.CreateLogger(HostLog.Category), request.Method, request.Path, ex.Message);
+            return Api.Fail(StatusCodes.Status400BadRequest, "The multipart/form-data body is malformed or cut short: each part needs its headers and a blank line, and the body must end with the closing boundary.");
         }
     }
 

@@ -134,7 +134,7 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
     }
 
     [Fact]
-    public async Task Import_FileBeforeTheOtherFields_IsSpooledAndImported()
+    public async Task Import_FileBeforeTheOtherFields_IsStoredAndImported()
     {
         using var form = new MultipartFormDataContent
         {
