@@ -46,7 +46,7 @@ internal static class ImportEndpoints
 
     private static async Task<IResult> ListRecordsAsync(
         string entity, HttpRequest request, BearerTokens tokens, ImportEngine engine, SqliteRecordStore records,
-        [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
+        [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
     {
         var (domain, failure) = tokens.Authorize(request);
         if (failure is not null)
@@ -59,17 +59,14 @@ internal static class ImportEndpoints
             return UnknownEntity(entity, engine);
         }
 
-        var p = page ?? 1;
-        var size = pageSize ?? 50;
-        if (p < 1 || size is < 1 or > 1000)
+        var (paging, invalid) = ApiPaging.Parse(page, pageSize);
+        if (invalid is not null)
         {
-            return Api.Fail(StatusCodes.Status400BadRequest, "Invalid paging.", [
-                .. p < 1 ? [new ApiError("page", "page starts at 1.")] : Array.Empty<ApiError>(),
-                .. size is < 1 or > 1000 ? [new ApiError("pageSize", "pageSize is 1 to 1000.")] : Array.Empty<ApiError>()]);
+            return invalid;
         }
 
-        var (items, total) = await records.ListAsync(schema, domain, (p - 1) * size, size, cancellationToken);
-        return Api.Ok(items, $"{total} record{(total == 1 ? "" : "s")}.", new ApiPagination(p, size, total, (total + size - 1) / size));
+        var (items, total) = await records.ListAsync(schema, domain, paging.Skip, paging.PageSize, cancellationToken);
+        return Api.Ok(items, $"{total} record{(total == 1 ? "" : "s")}.", new ApiPagination(paging.Page, paging.PageSize, total, (total + paging.PageSize - 1) / paging.PageSize));
     }
 
     private static async Task<IResult> StartImportAsync(
@@ -144,7 +141,7 @@ internal static class ImportEndpoints
         }
     }
 
-    private static async Task<IResult> ListJobsAsync(HttpRequest request, BearerTokens tokens, IImportJobService jobs, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
+    private static async Task<IResult> ListJobsAsync(HttpRequest request, BearerTokens tokens, IImportJobService jobs, [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
     {
         var (domain, failure) = tokens.Authorize(request);
         if (failure is not null)
@@ -152,9 +149,13 @@ internal static class ImportEndpoints
             return failure;
         }
 
-        var p = Math.Max(page ?? 1, 1);
-        var size = Math.Clamp(pageSize ?? 50, 1, 1000);
-        var list = await jobs.ListAsync(domain, (p - 1) * size, size, cancellationToken);
+        var (paging, invalid) = ApiPaging.Parse(page, pageSize);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        IReadOnlyList<ImportJobDto> list = paging.Skip > int.MaxValue ? [] : await jobs.ListAsync(domain, (int)paging.Skip, paging.PageSize, cancellationToken);
         return Api.Ok(list.Select(j => JobResponse.From(j, request)).ToList(), $"{list.Count} job{(list.Count == 1 ? "" : "s")}.");
     }
 
