@@ -29,7 +29,7 @@ public sealed class SqliteRecordStore
     public ImportSink<ImportRecord> CreateSink(EntitySchema entity, string? domain) => new SqliteRecordSink(this, entity, domain ?? string.Empty);
 
     /// <summary>Lists a page of one domain's records of an entity, oldest first.</summary>
-    public async Task<(IReadOnlyList<Dictionary<string, object?>> Records, long Total)> ListAsync(EntitySchema entity, string? domain, int offset, int limit, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<Dictionary<string, object?>> Records, long Total)> ListAsync(EntitySchema entity, string? domain, long offset, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(entity, cancellationToken).ConfigureAwait(false);
         await using var count = connection.CreateCommand();

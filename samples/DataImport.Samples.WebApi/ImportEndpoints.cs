@@ -46,7 +46,7 @@ internal static class ImportEndpoints
 
     private static async Task<IResult> ListRecordsAsync(
         string entity, HttpRequest request, BearerTokens tokens, ImportEngine engine, SqliteRecordStore records,
-        [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
+        [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
     {
         var (domain, failure) = tokens.Authorize(request);
         if (failure is not null)
@@ -59,21 +59,19 @@ internal static class ImportEndpoints
             return UnknownEntity(entity, engine);
         }
 
-        var p = page ?? 1;
-        var size = pageSize ?? 50;
-        if (p < 1 || size is < 1 or > 1000)
+        var (paging, invalid) = ApiPaging.Parse(page, pageSize);
+        if (invalid is not null)
         {
-            return Api.Fail(StatusCodes.Status400BadRequest, "Invalid paging.", [
-                .. p < 1 ? [new ApiError("page", "page starts at 1.")] : Array.Empty<ApiError>(),
-                .. size is < 1 or > 1000 ? [new ApiError("pageSize", "pageSize is 1 to 1000.")] : Array.Empty<ApiError>()]);
+            return invalid;
         }
 
-        var (items, total) = await records.ListAsync(schema, domain, (p - 1) * size, size, cancellationToken);
-        return Api.Ok(items, $"{total} record{(total == 1 ? "" : "s")}.", new ApiPagination(p, size, total, (total + size - 1) / size));
+        var (items, total) = await records.ListAsync(schema, domain, paging.Skip, paging.PageSize, cancellationToken);
+        return Api.Ok(items, $"{total} record{(total == 1 ? "" : "s")}.", new ApiPagination(paging.Page, paging.PageSize, total, (total + paging.PageSize - 1) / paging.PageSize));
     }
 
     private static async Task<IResult> StartImportAsync(
-        string entity, HttpContext context, BearerTokens tokens, ImportEngine engine, IImportJobService jobs, ImportPaths paths, IOptions<WebApiOptions> options)
+        string entity, HttpContext context, BearerTokens tokens, ImportEngine engine, IImportJobService jobs, ImportFileStore files,
+        IOptions<WebApiOptions> options, ILoggerFactory loggers)
     {
         var request = context.Request;
         var (domain, failure) = tokens.Authorize(request);
@@ -100,10 +98,16 @@ internal static class ImportEndpoints
 
         try
         {
-            var (job, problems) = await ImportUpload.StartAsync(request, schema.Name, domain!, jobs, paths.SpoolPath, context.RequestAborted);
+            var (job, problems) = await ImportUpload.StartAsync(request, schema.Name, domain!, jobs, files, limit, context.RequestAborted);
             return job is null
                 ? Api.Fail(StatusCodes.Status400BadRequest, problems.Count == 1 ? problems[0].Message : $"The import request has {problems.Count} problems.", problems)
                 : Api.Ok(JobResponse.From(job, request), "The import job is queued; poll GET /api/v1/job/{id} for its progress.");
+        }
+        catch (Exception ex) when (WebApiHost.IsClientGone(context, ex))
+        {
+            // Nobody is left to answer, and nothing went wrong on this side.
+            HostLog.ClientDisconnected(loggers.CreateLogger(HostLog.Category), request.Method, request.Path);
+            return Results.Empty;
         }
         catch (ImportValidationException ex)
         {
@@ -122,9 +126,22 @@ internal static class ImportEndpoints
         {
             return WebApiHost.TooLarge(limit);
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's words (e.g. "Unexpected end of request content."). A body cut short often lands here rather than
+            // as an abort: the connection is closed, but the request's abort token is cancelled a moment later.
+            HostLog.BodyUnreadable(loggers.CreateLogger(HostLog.Category), request.Method, request.Path, ex.Message);
+            return Api.Fail(ex.StatusCode, "The request could not be read: " + ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            // The multipart reader's own words name its internals; the client needs to know what to fix.
+            HostLog.BodyUnreadable(loggers.CreateLogger(HostLog.Category), request.Method, request.Path, ex.Message);
+            return Api.Fail(StatusCodes.Status400BadRequest, "The multipart/form-data body is malformed or cut short: each part needs its headers and a blank line, and the body must end with the closing boundary.");
+        }
     }
 
-    private static async Task<IResult> ListJobsAsync(HttpRequest request, BearerTokens tokens, IImportJobService jobs, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
+    private static async Task<IResult> ListJobsAsync(HttpRequest request, BearerTokens tokens, IImportJobService jobs, [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
     {
         var (domain, failure) = tokens.Authorize(request);
         if (failure is not null)
@@ -132,9 +149,13 @@ internal static class ImportEndpoints
             return failure;
         }
 
-        var p = Math.Max(page ?? 1, 1);
-        var size = Math.Clamp(pageSize ?? 50, 1, 1000);
-        var list = await jobs.ListAsync(domain, (p - 1) * size, size, cancellationToken);
+        var (paging, invalid) = ApiPaging.Parse(page, pageSize);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        IReadOnlyList<ImportJobDto> list = paging.Skip > int.MaxValue ? [] : await jobs.ListAsync(domain, (int)paging.Skip, paging.PageSize, cancellationToken);
         return Api.Ok(list.Select(j => JobResponse.From(j, request)).ToList(), $"{list.Count} job{(list.Count == 1 ? "" : "s")}.");
     }
 

@@ -23,13 +23,13 @@ internal sealed class ImportOpenApi : IOpenApiOperationTransformer
                     ["type"] = Text("csv or xlsx"),
                     ["mapping"] = Text("JSON object of 1-based column index (or header) to property, e.g. {\"1\":\"Name\",\"2\":\"Email\"}"),
                     ["locale"] = Text("culture for numbers and dates, e.g. de-DE"),
-                    ["timezoneOffset"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "minutes east of UTC" },
-                    ["mode"] = Text("CreateOnly, UpdateOnly or CreateAndUpdate (default)"),
+                    ["timezoneOffset"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "minutes east of UTC, -840 to 840" },
+                    ["mode"] = Text("by name: CreateOnly, UpdateOnly or CreateAndUpdate (default)"),
                     ["sheet"] = Text("XLSX worksheet name or 1-based index"),
                     ["hasHeaderRow"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
-                    ["delimiter"] = Text("CSV delimiter, one character or \\t"),
+                    ["delimiter"] = Text("CSV delimiter: one character that is not a letter, digit or quote, or \\t for tab"),
                     ["dryRun"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
-                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "the file; send it last" },
+                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "the file; any order, last is cheapest" },
                 },
             };
             operation.RequestBody = new OpenApiRequestBody

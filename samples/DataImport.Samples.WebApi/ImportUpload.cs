@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -6,40 +5,43 @@ using Microsoft.Net.Http.Headers;
 namespace DataImport.Samples.WebApi;
 
 /// <summary>
-/// Reads the import's <c>multipart/form-data</c> body section by section, never holding the file in memory. When the
-/// <c>file</c> part comes after <c>type</c> and <c>mapping</c> (as <c>curl -F</c> and most clients send it when listed last),
-/// its stream goes straight to <see cref="IImportJobService.StartAsync"/>, which copies it to the file store. A file sent
-/// before them is spooled to a temporary file first, because the job cannot be checked without them.
+/// Reads the import's <c>multipart/form-data</c> body part by part, never holding the file in memory, and starts the job
+/// only once the body has ended with its closing boundary and every field has been checked. The <c>file</c> part streams
+/// to the file store as a provisional upload wherever it comes in the body (a field sent after it still counts); the job
+/// is then started from that upload, which is deleted whatever happens — a bad field, a body cut short, a client gone.
 /// </summary>
+/// <remarks>
+/// The job service stores its own copy of the file, so the provisional upload is copied once more; that is the price of
+/// not queuing a job before the rest of the body is known.
+/// </remarks>
 internal sealed class ImportUpload
 {
-    private const int MaxFieldChars = 64 * 1024;
+    /// <summary>The longest boundary RFC 2046 allows.</summary>
+    private const int MaxBoundaryChars = 70;
 
-    private static readonly HashSet<string> KnownFields = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "type", "mapping", "locale", "timezoneOffset", "mode", "sheet", "hasHeaderRow", "delimiter", "dryRun", "encoding",
-    };
-
-    private readonly Dictionary<string, string> _fields = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ApiError> _problems = [];
-    private readonly string _entity;
-    private readonly string _domain;
-    private readonly string _spoolFolder;
+    private readonly ImportFormFields _fields;
+    private readonly ImportFileStore _files;
+    private readonly long _maxFileBytes;
+    private readonly string _provisionalId = "upload-" + Guid.NewGuid().ToString("N");
+    private string? _storedFileId;
     private string? _fileName;
     private bool _fileSeen;
-    private bool _built;
 
-    private ImportUpload(string entity, string domain, string spoolFolder)
+    private ImportUpload(ImportFileStore files, long maxFileBytes)
     {
-        _entity = entity;
-        _domain = domain;
-        _spoolFolder = spoolFolder;
+        _fields = new ImportFormFields(_problems);
+        _files = files;
+        _maxFileBytes = maxFileBytes;
     }
 
     /// <summary>Reads the body and starts the job.</summary>
     /// <returns>The queued job, or the problems of the request (400).</returns>
+    /// <exception cref="IOException">The body is cut short or its parts are malformed.</exception>
+    /// <exception cref="InvalidDataException">A part's headers are malformed or too long.</exception>
+    /// <exception cref="ImportFileTooLargeException">The file is larger than <paramref name="maxFileBytes"/>.</exception>
     public static async Task<(ImportJobDto? Job, IReadOnlyList<ApiError> Problems)> StartAsync(
-        HttpRequest request, string entity, string domain, IImportJobService jobs, string spoolFolder, CancellationToken cancellationToken)
+        HttpRequest request, string entity, string domain, IImportJobService jobs, ImportFileStore files, long maxFileBytes, CancellationToken cancellationToken)
     {
         var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value;
         if (string.IsNullOrWhiteSpace(boundary))
@@ -47,224 +49,92 @@ internal sealed class ImportUpload
             return (null, [new ApiError("Content-Type", "The multipart/form-data content type has no boundary.")]);
         }
 
-        var upload = new ImportUpload(entity, domain, spoolFolder);
-        return await upload.ReadAsync(new MultipartReader(boundary, request.Body) { BodyLengthLimit = null }, jobs, cancellationToken);
-    }
+        if (boundary.Length > MaxBoundaryChars)
+        {
+            return (null, [new ApiError("Content-Type", $"The multipart boundary is {boundary.Length} characters long; it may be {MaxBoundaryChars} at most.")]);
+        }
 
-    private async Task<(ImportJobDto? Job, IReadOnlyList<ApiError> Problems)> ReadAsync(MultipartReader reader, IImportJobService jobs, CancellationToken cancellationToken)
-    {
-        ImportJobDto? job = null;
-        FileStream? spooled = null;
+        var upload = new ImportUpload(files, maxFileBytes);
         try
         {
-            MultipartSection? section;
-            while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
-                {
-                    _problems.Add(new ApiError(null, "Every part of the body must be a form-data part with a name."));
-                    continue;
-                }
-
-                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
-                if (name.Equals("file", StringComparison.OrdinalIgnoreCase))
-                {
-                    if (_fileSeen)
-                    {
-                        _problems.Add(new ApiError("file", "Send one file per import."));
-                        continue;
-                    }
-
-                    _fileSeen = true;
-                    _fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
-                    if (_problems.Count == 0 && _fields.ContainsKey("type") && _fields.ContainsKey("mapping") && Build(section.Body) is { } direct)
-                    {
-                        job = await jobs.StartAsync(direct, cancellationToken);
-                    }
-                    else if (_problems.Count > 0)
-                    {
-                        // The request is refused anyway; read past the file without keeping it.
-                        await section.Body.CopyToAsync(Stream.Null, cancellationToken);
-                    }
-                    else
-                    {
-                        Directory.CreateDirectory(_spoolFolder);
-                        spooled = new FileStream(Path.Combine(_spoolFolder, Guid.NewGuid().ToString("N") + ".spool"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81_920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                        await section.Body.CopyToAsync(spooled, cancellationToken);
-                        spooled.Position = 0;
-                    }
-
-                    continue;
-                }
-
-                if (!KnownFields.Contains(name))
-                {
-                    _problems.Add(new ApiError(name, $"'{name}' is not a field of an import; fields: type, file, mapping, locale, timezoneOffset, mode, sheet, hasHeaderRow, delimiter, dryRun."));
-                    continue;
-                }
-
-                var value = await ReadFieldAsync(section, cancellationToken);
-                if (value is null)
-                {
-                    _problems.Add(new ApiError(name, $"The field '{name}' is longer than {MaxFieldChars:N0} characters."));
-                }
-                else if (job is not null)
-                {
-                    _problems.Add(new ApiError(name, $"The field '{name}' came after the file; send the file part last."));
-                }
-                else
-                {
-                    _fields[name] = value;
-                }
-            }
-
-            if (job is not null)
-            {
-                if (_problems.Count > 0)
-                {
-                    // The job was queued from a body that then turned out wrong: take it back.
-                    await jobs.CancelAsync(_domain, job.Id, CancellationToken.None);
-                    return (null, _problems);
-                }
-
-                return (job, []);
-            }
-
-            if (!_fileSeen)
-            {
-                _problems.Add(new ApiError("file", "The 'file' part is required: the CSV or XLSX file to import."));
-            }
-
-            var request = _built ? null : Build(spooled ?? Stream.Null);
-            if (request is null || _problems.Count > 0)
-            {
-                return (null, _problems);
-            }
-
-            return (await jobs.StartAsync(request, cancellationToken), []);
+            await upload.ReadAsync(new MultipartReader(boundary, request.Body) { BodyLengthLimit = null }, cancellationToken);
+            return await upload.StartJobAsync(entity, domain, jobs, cancellationToken);
         }
         finally
         {
-            if (spooled is not null)
-            {
-                await spooled.DisposeAsync();
-            }
+            await upload.DeleteProvisionalAsync();
         }
     }
 
-    private ImportRequest? Build(Stream file)
+    private async Task ReadAsync(MultipartReader reader, CancellationToken cancellationToken)
     {
-        _built = true;
-        var problems = new List<ApiError>();
-        var type = Field("type")?.ToLowerInvariant();
-        if (string.IsNullOrEmpty(type))
+        // Returns only when the closing boundary is read: a body cut short throws from ReadNextSectionAsync.
+        MultipartSection? section;
+        while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
         {
-            problems.Add(new ApiError("type", "The 'type' field is required: csv or xlsx."));
-        }
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                _problems.Add(new ApiError(null, "Every part of the body must be a form-data part with a name."));
+                continue;
+            }
 
-        var mapping = ColumnMapping.ByHeaderName;
-        if (Field("mapping") is not { Length: > 0 } mappingJson)
-        {
-            problems.Add(new ApiError("mapping", "The 'mapping' field is required: a JSON object of column number to property, e.g. {\"1\":\"Name\",\"2\":\"Email\"}."));
-        }
-        else
-        {
-            try
+            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+            if (name.Equals("file", StringComparison.OrdinalIgnoreCase))
             {
-                mapping = ColumnMapping.Parse(mappingJson);
-            }
-            catch (ImportValidationException ex)
-            {
-                problems.AddRange(ex.Problems.Select(p => new ApiError(p.Field ?? "mapping", p.Message)));
-            }
-        }
+                if (_fileSeen)
+                {
+                    _problems.Add(new ApiError("file", "Send one file per import."));
+                    continue;
+                }
 
-        var offset = 0;
-        if (Field("timezoneOffset") is { Length: > 0 } offsetText)
-        {
-            if (double.TryParse(offsetText, NumberStyles.Float, CultureInfo.InvariantCulture, out var minutes) && Math.Abs(minutes) <= 24 * 60 && minutes == Math.Floor(minutes))
-            {
-                offset = (int)minutes;
-            }
-            else
-            {
-                problems.Add(new ApiError("timezoneOffset", $"'{offsetText}' is not a timezone offset: a whole number of minutes east of UTC between -1440 and 1440, e.g. 60."));
-            }
-        }
+                _fileSeen = true;
+                _fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
 
-        var mode = ImportMode.CreateAndUpdate;
-        if (Field("mode") is { Length: > 0 } modeText
-            && !(Enum.TryParse(modeText.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out mode) && Enum.IsDefined(mode)))
-        {
-            problems.Add(new ApiError("mode", $"'{modeText}' is not an import mode: CreateOnly, UpdateOnly or CreateAndUpdate."));
-        }
+                // A request already refused is not stored: the reader skips the rest of the part.
+                if (_problems.Count == 0)
+                {
+                    _storedFileId = await _files.SaveUploadAsync(_provisionalId, section.Body, _maxFileBytes, cancellationToken);
+                }
 
-        var hasHeaderRow = Flag("hasHeaderRow", true, problems);
-        var dryRun = Flag("dryRun", false, problems);
-        char? delimiter = null;
-        if (Field("delimiter") is { Length: > 0 } delimiterText)
-        {
-            var d = delimiterText is "\\t" or "tab" ? "\t" : delimiterText;
-            if (d.Length == 1)
-            {
-                delimiter = d[0];
+                continue;
             }
-            else
-            {
-                problems.Add(new ApiError("delimiter", $"'{delimiterText}' is not a delimiter: one character, or \\t for tab."));
-            }
-        }
 
-        string? locale = Field("locale") is { Length: > 0 } localeText ? localeText : null;
-        if (locale is not null)
-        {
-            try
+            if (!ImportFormFields.IsField(name))
             {
-                _ = CultureInfo.GetCultureInfo(locale, predefinedOnly: true);
+                _problems.Add(new ApiError(name, $"'{name}' is not a field of an import; fields: type, file, mapping, locale, timezoneOffset, mode, sheet, hasHeaderRow, delimiter, dryRun, encoding."));
+                continue;
             }
-            catch (CultureNotFoundException)
-            {
-                problems.Add(new ApiError("locale", $"'{locale}' is not a known locale, e.g. en-US or de-DE."));
-            }
-        }
 
-        _problems.AddRange(problems);
-        if (problems.Count > 0)
-        {
-            return null;
+            _fields.Add(name, await ReadFieldAsync(section, cancellationToken));
         }
-
-        return new ImportRequest
-        {
-            Entity = _entity,
-            Domain = _domain,
-            FileType = type!,
-            File = file,
-            FileName = string.IsNullOrEmpty(_fileName) ? $"upload.{type}" : _fileName,
-            Mapping = mapping,
-            Locale = locale,
-            TimezoneOffset = offset,
-            Mode = mode,
-            Sheet = Field("sheet") is { Length: > 0 } sheet ? sheet : null,
-            HasHeaderRow = hasHeaderRow,
-            Delimiter = delimiter,
-            Encoding = Field("encoding") is { Length: > 0 } encoding ? encoding : null,
-            DryRun = dryRun,
-        };
     }
 
-    private string? Field(string name) => _fields.TryGetValue(name, out var value) ? value.Trim() : null;
-
-    private bool Flag(string name, bool fallback, List<ApiError> problems)
+    private async Task<(ImportJobDto? Job, IReadOnlyList<ApiError> Problems)> StartJobAsync(string entity, string domain, IImportJobService jobs, CancellationToken cancellationToken)
     {
-        switch (Field(name)?.ToLowerInvariant())
+        if (!_fileSeen)
         {
-            case null or "": return fallback;
-            case "true" or "1" or "yes" or "on": return true;
-            case "false" or "0" or "no" or "off": return false;
-            default:
-                problems.Add(new ApiError(name, $"'{Field(name)}' is not a boolean for '{name}': true or false."));
-                return fallback;
+            _problems.Add(new ApiError("file", "The 'file' part is required: the CSV or XLSX file to import."));
+        }
+
+        _fields.CheckRequired();
+        if (_problems.Count > 0 || _storedFileId is null)
+        {
+            return (null, _problems);
+        }
+
+        var file = await _files.OpenUploadAsync(_storedFileId, cancellationToken)
+            ?? throw new InvalidOperationException("The upload stored a moment ago is gone from the file store.");
+        await using (file)
+        {
+            return (await jobs.StartAsync(_fields.ToRequest(entity, domain, file, _fileName), cancellationToken), []);
+        }
+    }
+
+    private async Task DeleteProvisionalAsync()
+    {
+        if (_storedFileId is not null)
+        {
+            await _files.DeleteAsync(_provisionalId, _storedFileId, CancellationToken.None);
         }
     }
 
@@ -277,7 +147,7 @@ internal sealed class ImportUpload
         while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
         {
             text.Append(buffer, 0, read);
-            if (text.Length > MaxFieldChars)
+            if (text.Length > ImportFormFields.MaxFieldChars)
             {
                 // Drain the rest so the next part can be read.
                 await section.Body.CopyToAsync(Stream.Null, cancellationToken);

@@ -38,7 +38,6 @@ public static class WebApiHost
         });
         builder.Services.AddSingleton<BearerTokens>();
         builder.Services.AddSingleton(new SqliteRecordStore(Path.Combine(dataPath, "records.db")));
-        builder.Services.AddSingleton(new ImportPaths(dataPath, Path.Combine(dataPath, "spool")));
         builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<ImportOpenApi>());
         builder.Services.AddProblemDetails();
 
@@ -77,6 +76,12 @@ public static class WebApiHost
     private static async Task HandleExceptionAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (error is not null && IsClientGone(context, error))
+        {
+            HostLog.ClientDisconnected(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(HostLog.Category), context.Request.Method, context.Request.Path);
+            return;
+        }
+
         IResult result;
         if (error is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
@@ -89,12 +94,16 @@ public static class WebApiHost
         }
         else
         {
-            HostLog.Unhandled(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DataImport.Samples.WebApi"), error, context.Request.Method, context.Request.Path);
+            HostLog.Unhandled(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(HostLog.Category), error, context.Request.Method, context.Request.Path);
             result = Api.Fail(StatusCodes.Status500InternalServerError, "An unexpected error occurred; it has been logged.");
         }
 
         await result.ExecuteAsync(context);
     }
+
+    /// <summary>Whether an error is only the client having gone away (closed the connection, cut the body short).</summary>
+    internal static bool IsClientGone(HttpContext context, Exception error) =>
+        context.RequestAborted.IsCancellationRequested && error is OperationCanceledException or IOException;
 
     internal static IResult TooLarge(long limit) => Api.Fail(
         StatusCodes.Status413PayloadTooLarge,
@@ -102,14 +111,17 @@ public static class WebApiHost
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The file is larger than the limit of {limit:N0} bytes."));
 }
 
-/// <summary>The folders the host uses.</summary>
-/// <param name="DataPath">The data folder.</param>
-/// <param name="SpoolPath">Where a file sent before the other fields waits for them.</param>
-internal sealed record ImportPaths(string DataPath, string SpoolPath);
-
 /// <summary>The host's log events.</summary>
 internal static partial class HostLog
 {
+    public const string Category = "DataImport.Samples.WebApi";
+
     [LoggerMessage(1, LogLevel.Error, "Unhandled error on {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception? exception, string method, string path);
+
+    [LoggerMessage(2, LogLevel.Information, "The client went away during {Method} {Path}")]
+    public static partial void ClientDisconnected(ILogger logger, string method, string path);
+
+    [LoggerMessage(3, LogLevel.Information, "The body of {Method} {Path} could not be read, it is cut short or malformed: {Reason}")]
+    public static partial void BodyUnreadable(ILogger logger, string method, string path, string reason);
 }

@@ -134,7 +134,7 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
     }
 
     [Fact]
-    public async Task Import_FileBeforeTheOtherFields_IsSpooledAndImported()
+    public async Task Import_FileBeforeTheOtherFields_IsStoredAndImported()
     {
         using var form = new MultipartFormDataContent
         {
@@ -264,6 +264,29 @@ public sealed class ImportApiTests(WebApiFixture fixture) : IClassFixture<WebApi
         {
             var (status, body) = await Host.SendAsync(new HttpRequestMessage(HttpMethod.Get, bad));
             status.Should().Be(403, bad);
+            body.GetProperty("errors")[0].GetProperty("field").GetString().Should().Be("sig");
+        }
+
+        using var genuine = await Host.Client.GetAsync(link);
+        genuine.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task NotImportedLink_SignatureSpelledAnotherWay_403()
+    {
+        var job = await Host.ImportAndWaitAsync(WebApiTestHost.ImportForm(WebApiTestHost.SampleFile("customers.csv"), fields: ("dryRun", "true")), "t9");
+        var link = job.GetProperty("notImportedDownloadUrl").GetString()!;
+        var sigAt = link.IndexOf("sig=", StringComparison.Ordinal) + 4;
+        var sig = link[sigAt..];
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+        // 32 bytes are 43 characters whose last carries 4 bits and 2 spare ones: a spare bit set decodes to the same bytes.
+        var spareBitSet = sig[..^1] + alphabet[alphabet.IndexOf(sig[^1], StringComparison.Ordinal) ^ 1];
+        var swapped = new string(sig.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)).ToArray());
+        foreach (var variant in new[] { sig + "=", sig + "%3D", sig + "%3D%3D", "%20" + sig, sig + "%20", sig + "%0A", sig + "+", swapped, spareBitSet })
+        {
+            var (status, body) = await Host.SendAsync(new HttpRequestMessage(HttpMethod.Get, link[..sigAt] + variant));
+            status.Should().Be(403, variant);
             body.GetProperty("errors")[0].GetProperty("field").GetString().Should().Be("sig");
         }
 

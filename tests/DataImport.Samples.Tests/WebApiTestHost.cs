@@ -1,10 +1,14 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using DataImport.Samples.WebApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DataImport.Samples.Tests;
 
@@ -16,16 +20,20 @@ public sealed class WebApiTestHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private WebApiTestHost(WebApplication app, Uri address, string dataPath)
+    private WebApiTestHost(WebApplication app, Uri address, string dataPath, LogCapture logs)
     {
         _app = app;
         DataPath = dataPath;
+        Logs = logs;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public HttpClient Client { get; }
 
     public string DataPath { get; }
+
+    /// <summary>What the host logged: warnings and errors of every category, and the sample's own information.</summary>
+    public LogCapture Logs { get; }
 
     public static string SampleFile(string name) => Path.Combine(AppContext.BaseDirectory, "data", name);
 
@@ -44,10 +52,16 @@ public sealed class WebApiTestHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
-        var app = WebApiHost.Build(args, configure);
+        var logs = new LogCapture();
+        var app = WebApiHost.Build(args, builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.AddFilter<LogCapture>("DataImport.Samples", LogLevel.Information);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new WebApiTestHost(app, new Uri(address), dataPath);
+        return new WebApiTestHost(app, new Uri(address), dataPath, logs);
     }
 
     public HttpRequestMessage Request(HttpMethod method, string path, string? domain, string? token = Token)
@@ -107,6 +121,72 @@ public sealed class WebApiTestHost : IAsyncDisposable
         return await SendAsync(request);
     }
 
+    /// <summary>
+    /// Sends an import over a raw socket: <paramref name="head"/> (request line and headers, ending in a blank line), then
+    /// <paramref name="body"/>, then closes the sending side, as a client that stops mid-body does.
+    /// </summary>
+    /// <returns>What the server answered before closing; empty when it closed without answering.</returns>
+    public async Task<string> SendRawAsync(string head, byte[] body)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(Client.BaseAddress!.Host, Client.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(body);
+        tcp.Client.Shutdown(SocketShutdown.Send);
+        var answer = new MemoryStream();
+        try
+        {
+            await stream.CopyToAsync(answer);
+        }
+        catch (IOException)
+        {
+            // Reset rather than closed: no answer either way.
+        }
+
+        return Encoding.UTF8.GetString(answer.ToArray());
+    }
+
+    /// <summary>The head of a raw import request: request line, token, domain, content type and length.</summary>
+    public static string RawImportHead(string domain, string contentType, long contentLength, string entity = "Customer") =>
+        $"POST /api/v1/entities/{entity}/import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {Token}\r\ndomain: {domain}\r\n" +
+        $"Content-Type: {contentType}\r\nContent-Length: {contentLength}\r\nConnection: close\r\n\r\n";
+
+    /// <summary>Waits until the host has logged an entry that matches (60 s at most), e.g. that it is done with a request.</summary>
+    public async Task<LogEntry> WaitForLogAsync(Func<LogEntry, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (Logs.Entries.FirstOrDefault(match) is { } entry)
+            {
+                return entry;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The host did not log the entry within 60 s; it logged: " + string.Join(" | ", Logs.Entries.Select(e => e.Message)));
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The ids of a domain's jobs.</summary>
+    public async Task<IReadOnlyList<string>> JobIdsAsync(string domain)
+    {
+        var (status, body) = await GetAsync("/api/v1/jobs?pageSize=1000", domain);
+        status.Should().Be(200, body.ToString());
+        return [.. body.GetProperty("data").EnumerateArray().Select(j => j.GetProperty("id").GetString()!)];
+    }
+
+    /// <summary>The uploads in the file store: the jobs' and any provisional one.</summary>
+    public IReadOnlyList<string> StoredUploads()
+    {
+        var folder = Path.Combine(DataPath, "files");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.upload") : [];
+    }
+
     /// <summary>Polls the job every 100 ms until it ends (60 s at most).</summary>
     public async Task<JsonElement> WaitAsync(string id, string domain)
     {
@@ -152,6 +232,34 @@ public sealed class WebApiTestHost : IAsyncDisposable
         catch (UnauthorizedAccessException)
         {
         }
+    }
+}
+
+/// <summary>One log entry of the host.</summary>
+public sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception);
+
+/// <summary>Keeps what the host logs, for tests to look at.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<LogEntry> _entries = new();
+
+    public IReadOnlyList<LogEntry> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogCapture capture, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            capture._entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception), exception));
     }
 }
 

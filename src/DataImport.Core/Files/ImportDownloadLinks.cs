@@ -50,13 +50,10 @@ public sealed class ImportDownloadLinks
             return false;
         }
 
-        var given = new byte[Base64Url.GetMaxDecodedLength(signature.Length)];
-        if (Base64Url.DecodeFromChars(signature, given, out _, out var written) != System.Buffers.OperationStatus.Done)
-        {
-            return false;
-        }
-
-        var genuine = CryptographicOperations.FixedTimeEquals(given.AsSpan(0, written), Sign(jobId, domain, expires));
+        // Compared as text, in the one form Create writes: decoding first would accept padding, whitespace and the
+        // spare low bits of the last character, so many spellings of a link would all be genuine.
+        var canonical = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(Sign(jobId, domain, expires)));
+        var genuine = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(signature), canonical);
         return genuine && _time.GetUtcNow().ToUnixTimeSeconds() <= seconds;
     }
 

@@ -5,6 +5,9 @@ namespace DataImport;
 /// <summary>One import: which entity, which file, how columns map, and how values are read.</summary>
 public sealed class ImportRequest
 {
+    /// <summary>The largest <see cref="TimezoneOffset"/> either side of UTC, in minutes: 840, UTC+14:00, the furthest offset in use.</summary>
+    public const int MaxTimezoneOffsetMinutes = 14 * 60;
+
     /// <summary>Gets the entity name (case-insensitive).</summary>
     public required string Entity { get; init; }
 
@@ -117,9 +120,9 @@ public sealed class ImportRequest
             }
         }
 
-        if (TimezoneOffset is < -14 * 60 or > 14 * 60)
+        if (TimezoneOffset is < -MaxTimezoneOffsetMinutes or > MaxTimezoneOffsetMinutes)
         {
-            problems.Add(ImportProblem.Request("timezoneOffset", ImportProblemCodes.InvalidOption, $"The timezone offset {TimezoneOffset} is out of range; it is in minutes east of UTC, between -840 and 840 (UTC+01:00 is 60)."));
+            problems.Add(ImportProblem.Request("timezoneOffset", ImportProblemCodes.InvalidOption, $"The timezone offset {TimezoneOffset} is out of range; it is in minutes east of UTC, between -{MaxTimezoneOffsetMinutes} and {MaxTimezoneOffsetMinutes} (UTC+01:00 is 60)."));
         }
 
         if (BatchSize is <= 0 or > 100_000)

@@ -51,6 +51,23 @@ public sealed class ImportDownloadLinksTests
     }
 
     [Fact]
+    public void Validate_SignatureSpelledAnotherWay_IsRejected()
+    {
+        var links = Links();
+        var (id, domain, expires, sig) = Parse(links.Create("job-1", "acme"));
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+        // The last of 43 characters carries 4 bits of the 32 bytes and 2 spare ones; a spare bit set decodes to the same bytes.
+        var spareBitSet = sig![..^1] + alphabet[alphabet.IndexOf(sig[^1], StringComparison.Ordinal) ^ 1];
+        foreach (var variant in new[] { sig + "=", sig + "==", " " + sig, sig + " ", sig + "\n", sig.ToUpperInvariant(), sig.ToLowerInvariant(), spareBitSet })
+        {
+            links.Validate(id, domain, expires, variant).Should().BeFalse(variant);
+        }
+
+        links.Validate(id, domain, expires, sig).Should().BeTrue();
+    }
+
+    [Fact]
     public void Validate_OtherDomain_IsRejected()
     {
         var links = Links();
