@@ -26,7 +26,7 @@ namespace DataImport.Jobs;
 /// failed, saying what could not be done.
 /// </para>
 /// </remarks>
-internal sealed class ImportJobRunner
+internal sealed partial class ImportJobRunner
 {
     private readonly ImportEngine _engine;
     private readonly ImportJobStore _store;
@@ -168,30 +168,6 @@ internal sealed class ImportJobRunner
 
     private static bool IsStopping(Exception ex, CancellationToken stopping) => ex is OperationCanceledException && stopping.IsCancellationRequested;
 
-    /// <summary>
-    /// How many claims in a row, this one included, have not committed a batch: a checkpoint records the attempt that
-    /// saved it, so a job that progresses on every attempt (resumed after restarts) never counts up.
-    /// </summary>
-    private static int AttemptsWithoutProgress(StoredImportJob claimed) =>
-        Math.Max(1, claimed.Attempts - (claimed.Checkpoint?.Attempt ?? 0));
-
-    private static string Attempts(int count) => count == 1 ? "1 attempt" : $"{count} attempts";
-
-    /// <summary>
-    /// An error before the engine ran: the job keeps its lease until it ends, so a worker tries again a lease later
-    /// (time for a file share or a database to come back), and ends failed with <paramref name="step"/> on the last attempt.
-    /// </summary>
-    private async Task<ImportJobDto?> EndAttemptAsync(StoredImportJob claimed, int attempt, string step, Exception ex)
-    {
-        JobLog.AttemptFailed(_logger, claimed.Id, attempt, _options.MaxAttempts, step, ex);
-        if (attempt < _options.MaxAttempts)
-        {
-            return null;
-        }
-
-        return await FinishEarlyAsync(claimed, ImportJobStatus.Failed, $"The import could not run after {Attempts(attempt)}: {step}.").ConfigureAwait(false);
-    }
-
     private async Task<ImportJobDto?> RunEngineAsync(StoredImportJob claimed, ImportRequest request, Entities.ImportEntity entity, object sink, CancellationTokenSource cancel, CancellationTokenSource lost, CancellationToken stopping)
     {
         var id = claimed.Id;
@@ -272,113 +248,6 @@ internal sealed class ImportJobRunner
         }
 
         return await EndAsync(final).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Saves the checkpoint of a committed batch, even when the run is being cancelled: its rows are written, so it must
-    /// not be lost. A store that stays down stops the run as a lost lease does: the job is left as it is, to be resumed.
-    /// </summary>
-    /// <returns><see langword="false"/> when the store stayed down.</returns>
-    private async ValueTask<bool> SaveCheckpointAsync(string id, ImportJobCheckpoint reached, ImportJobDto snapshot, CancellationTokenSource cancel, CancellationTokenSource lost)
-    {
-        ImportJobLeaseState result;
-        try
-        {
-            result = await _retry.RunAsync(id, "saving a checkpoint", ct => _store.SaveProgressAsync(id, WorkerId, snapshot, reached, _time.GetUtcNow() + _options.LeaseDuration, ct), CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Whatever the store threw, the job must not end failed for it; the log has the error.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            JobLog.StoreUnavailable(_logger, id, WorkerId, ex);
-            await lost.CancelAsync().ConfigureAwait(false);
-            return false;
-        }
-
-        if (!result.LeaseHeld)
-        {
-            await lost.CancelAsync().ConfigureAwait(false);
-        }
-        else if (result.CancellationRequested)
-        {
-            await cancel.CancelAsync().ConfigureAwait(false);
-        }
-
-        return true;
-    }
-
-    private async Task HeartbeatAsync(string id, ImportJobState state, CancellationTokenSource cancel, CancellationTokenSource lost, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                ImportJobLeaseState result;
-                try
-                {
-                    result = await _retry.RunAsync(id, "renewing the lease", ct => _store.HeartbeatAsync(id, WorkerId, now, now + _options.LeaseDuration, ct), stop).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The next beat tries again, well within the lease; a store down for longer makes the checkpoint save stop the run.
-                    JobLog.WorkerError(_logger, WorkerId, ex);
-                    continue;
-                }
-
-                if (!result.LeaseHeld)
-                {
-                    await lost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-
-                lock (state.Gate)
-                {
-                    state.LastHeartbeat = now;
-                }
-
-                if (result.CancellationRequested)
-                {
-                    await cancel.CancelAsync().ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // The run ended.
-        }
-    }
-
-    private async Task<ImportJobDto?> FinishEarlyAsync(StoredImportJob claimed, ImportJobStatus status, string message)
-    {
-        var now = _time.GetUtcNow();
-        var job = claimed.Job;
-        var final = job with
-        {
-            Status = status,
-            Message = message,
-            StartedDate = job.StartedDate ?? now,
-            CompletedDate = now,
-            UpdatedAt = now,
-            Output = new ImportJobOutput { ImportedCount = job.ImportedCount, FailedCount = job.FailedCount, CreatedCount = job.CreatedCount, UpdatedCount = job.UpdatedCount, SkippedCount = job.SkippedCount, ErrorCount = job.ErrorCount, TotalItems = job.TotalItems, DryRun = job.Payload?.DryRun ?? false },
-        };
-        return await EndAsync(final).ConfigureAwait(false);
-    }
-
-    private async Task<ImportJobDto?> EndAsync(ImportJobDto final)
-    {
-        // A store that stays down throws here: the job keeps its lease, and the worker that resumes it after the lease ends
-        // finds every row checkpointed and ends it.
-        if (!await _retry.RunAsync(final.Id, "ending the job", ct => _store.TryTransitionAsync(final.Id, ImportJobStatus.InProgress, final, WorkerId, ct), CancellationToken.None).ConfigureAwait(false))
-        {
-            JobLog.TransitionRefused(_logger, final.Id, final.Status);
-            return null;
-        }
-
-        _metrics.RecordJob(final);
-        JobLog.Finished(_logger, final.Id, final.Status);
-        return final;
     }
 
     private void RecordRows(ImportJobDto before, ImportJobDto after)

@@ -114,7 +114,7 @@ internal sealed class BatchWriter<TRecord>
             var key = row.Key;
             var exists = key is not null && (existing.Contains(key) || createdHere!.Contains(key) || (_dryRunCreated?.Contains(key) ?? false));
             ImportWriteKind? write;
-            if (_decided.TryGetValue(row.Row, out var decided))
+            if (_decided.Count > 0 && _decided.TryGetValue(row.Row, out var decided))
             {
                 // Decided before a stop: counted the same; written as whatever brings the sink to it.
                 decisions[n] = decided;
