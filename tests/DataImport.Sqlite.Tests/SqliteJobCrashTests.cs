@@ -31,37 +31,10 @@ public sealed class SqliteJobCrashTests : IDisposable
     [Fact]
     public async Task Worker_HostProcessKilledMidBatch_NewHostResumesFromCheckpointAndWritesNoRowTwice()
     {
-        var csv = Csv(1000);
-
-        // Queue the job from this process (no worker runs here yet).
-        var queueing = new ServiceCollection();
-        CrashHostSetup.Configure(queueing, _folder, "queue", new UpsertSink(_folder));
-        await using (var provider = queueing.BuildServiceProvider())
-        {
-            var jobs = provider.GetRequiredService<IImportJobService>();
-            var queued = await jobs.StartAsync(new ImportRequest
-            {
-                Entity = "Person", FileType = "csv", File = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), FileName = "people.csv",
-                Mode = ImportMode.CreateAndUpdate, BatchSize = 50, Domain = "acme",
-            });
-            _jobId = queued.Id;
-        }
+        await QueueAsync(ImportMode.CreateAndUpdate);
 
         // A real host process runs it and is killed inside its 7th batch, before that batch commits.
-        using (var host = StartCrashHost(markBatch: 7))
-        {
-            var marker = UpsertSink.MarkerPath(_folder);
-            var deadline = Stopwatch.StartNew();
-            while (!File.Exists(marker))
-            {
-                host.HasExited.Should().BeFalse("the crash host should be running the job (exit code {0})", host.HasExited ? host.ExitCode : 0);
-                deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(120), "the crash host never reached batch 7");
-                await Task.Delay(50);
-            }
-
-            host.Kill(entireProcessTree: true);
-            await host.WaitForExitAsync();
-        }
+        await KillCrashHostInBatchAsync(7, afterCommit: false);
 
         // A new host on the same files takes the job over once the dead host's lease expires.
         var services = new ServiceCollection();
@@ -95,33 +68,8 @@ public sealed class SqliteJobCrashTests : IDisposable
     {
         // CreateOnly is where a batch committed without its checkpoint showed: replayed against the sink, its rows were
         // counted as skipped "already exists" and written to the not-imported file.
-        var csv = Csv(1000);
-        var queueing = new ServiceCollection();
-        CrashHostSetup.Configure(queueing, _folder, "queue", new UpsertSink(_folder));
-        await using (var provider = queueing.BuildServiceProvider())
-        {
-            var queued = await provider.GetRequiredService<IImportJobService>().StartAsync(new ImportRequest
-            {
-                Entity = "Person", FileType = "csv", File = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), FileName = "people.csv",
-                Mode = ImportMode.CreateOnly, BatchSize = 50, Domain = "acme",
-            });
-            _jobId = queued.Id;
-        }
-
-        using (var host = StartCrashHost(markBatch: 7, afterCommit: true))
-        {
-            var marker = UpsertSink.MarkerPath(_folder);
-            var deadline = Stopwatch.StartNew();
-            while (!File.Exists(marker))
-            {
-                host.HasExited.Should().BeFalse("the crash host should be running the job (exit code {0})", host.HasExited ? host.ExitCode : 0);
-                deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(120), "the crash host never reached batch 7");
-                await Task.Delay(50);
-            }
-
-            host.Kill(entireProcessTree: true);
-            await host.WaitForExitAsync();
-        }
+        await QueueAsync(ImportMode.CreateOnly);
+        await KillCrashHostInBatchAsync(7, afterCommit: true);
 
         var services = new ServiceCollection();
         CrashHostSetup.Configure(services, _folder, "new-host", new UpsertSink(_folder));
@@ -147,6 +95,37 @@ public sealed class SqliteJobCrashTests : IDisposable
     }
 
     private string? _jobId;
+
+    /// <summary>Queues the 1,000-row job from this process (no worker runs here).</summary>
+    private async Task QueueAsync(ImportMode mode)
+    {
+        var queueing = new ServiceCollection();
+        CrashHostSetup.Configure(queueing, _folder, "queue", new UpsertSink(_folder));
+        await using var provider = queueing.BuildServiceProvider();
+        var queued = await provider.GetRequiredService<IImportJobService>().StartAsync(new ImportRequest
+        {
+            Entity = "Person", FileType = "csv", File = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Csv(1000))), FileName = "people.csv",
+            Mode = mode, BatchSize = 50, Domain = "acme",
+        });
+        _jobId = queued.Id;
+    }
+
+    /// <summary>A real host process runs the job and is killed in batch <paramref name="batch"/>, before or after it commits.</summary>
+    private async Task KillCrashHostInBatchAsync(int batch, bool afterCommit)
+    {
+        using var host = StartCrashHost(batch, afterCommit);
+        var marker = UpsertSink.MarkerPath(_folder);
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(marker))
+        {
+            host.HasExited.Should().BeFalse("the crash host should be running the job (exit code {0})", host.HasExited ? host.ExitCode : 0);
+            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(120), "the crash host never reached batch {0}", batch);
+            await Task.Delay(50);
+        }
+
+        host.Kill(entireProcessTree: true);
+        await host.WaitForExitAsync();
+    }
 
     private Process StartCrashHost(int markBatch, bool afterCommit = false)
     {
