@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Import {JobId}: a batch of {Count} writes failed ({Reason}); splitting it to isolate the failing rows")]
     public static partial void BatchSplit(ILogger logger, string jobId, int count, string reason);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Import {JobId}: the sink refused row {Row}")]
+    public static partial void RowNotSaved(ILogger logger, string jobId, int row, Exception exception);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Import {JobId} could not read its file")]
     public static partial void FileUnreadable(ILogger logger, string jobId, Exception exception);
 }

@@ -172,7 +172,7 @@ internal sealed class BatchWriter<TRecord>
                 {
                     var row = batch[rows[0]];
                     row.Outcome = RowOutcome.Error;
-                    row.Problems.Add(new FieldProblem(ImportProblemCodes.NotSaved, null, null, $"not saved: {ex.Message}"));
+                    row.Problems.Add(new FieldProblem(ImportProblemCodes.NotSaved, null, null, NotSavedMessage(row.Row, ex)));
                     return;
                 }
 
@@ -219,6 +219,18 @@ internal sealed class BatchWriter<TRecord>
         }
 
         return added;
+    }
+
+    /// <summary>A sink's own reason when it refused the row for the user (<see cref="ImportRowRejectedException"/>); otherwise the log has it.</summary>
+    private string NotSavedMessage(int row, Exception ex)
+    {
+        if (ex is ImportRowRejectedException)
+        {
+            return $"not saved: {ex.Message}";
+        }
+
+        Log.RowNotSaved(_logger, _jobId, row, ex);
+        return $"not saved; the details are in the server log (job {_jobId})";
     }
 
     private string DescribeKey(ImportKey key) => string.Join(", ", _schema.Key.Select((p, i) => $"{p.Name} = {key[i]}"));

@@ -106,18 +106,18 @@ public sealed class InMemoryImportSink<TRecord> : ImportSink<TRecord>
                 {
                     if (constraint(write.Record) is { } message)
                     {
-                        throw new InvalidOperationException(message);
+                        throw new ImportRowRejectedException(message);
                     }
                 }
 
                 if (write.Kind == ImportWriteKind.Create && write.Key is not null && !pendingKeys.Add(write.Key))
                 {
-                    throw new InvalidOperationException($"A record with key {write.Key} already exists.");
+                    throw new ImportRowRejectedException($"A record with key {write.Key} already exists.");
                 }
 
                 if (write.Kind == ImportWriteKind.Update && (write.Key is null || !pendingKeys.Contains(write.Key)))
                 {
-                    throw new InvalidOperationException($"No record with key {write.Key} to update.");
+                    throw new ImportRowRejectedException($"No record with key {write.Key} to update.");
                 }
             }
 

@@ -59,4 +59,31 @@ public sealed class SinkFailureTests
         sink.Records.Should().ContainSingle().Which.Name.Should().Be("Old");
         sink.BatchesWritten.Should().Be(0);
     }
+
+    [Fact]
+    public async Task Import_SinkThrowsItsOwnDatabaseError_RowSaysToSeeTheLogNotTheProviderText()
+    {
+        using var input = new MemoryStream("Name,Email,Balance\nA,a@x.com,1\nB,b@x.com,-1\n"u8.ToArray());
+
+        var job = await TestEngine.Customers().RunAsync(TestEngine.Csv(input, batchSize: 10), new ProviderErrorSink());
+
+        job.CreatedCount.Should().Be(1);
+        var error = job.Errors.Should().ContainSingle().Subject;
+        (error.Row, error.Code).Should().Be((3, ImportProblemCodes.NotSaved));
+        error.Message.Should().StartWith("not saved; the details are in the server log (job ").And.NotContain("SQLite");
+    }
+
+    /// <summary>A sink whose store throws its own error (not a reason for users) for negative balances.</summary>
+    private sealed class ProviderErrorSink : ImportSink<Customer>
+    {
+        private readonly InMemoryImportSink<Customer> _inner = new();
+
+        public override ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken) =>
+            _inner.FindExistingAsync(keys, cancellationToken);
+
+        public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<Customer>> batch, CancellationToken cancellationToken) =>
+            batch.Any(w => w.Record.Balance < 0)
+                ? throw new InvalidOperationException("SQLite Error 19: 'CHECK constraint failed: balance >= 0'.")
+                : _inner.WriteAsync(batch, cancellationToken);
+    }
 }

@@ -31,7 +31,7 @@ public sealed class InMemoryImportSinkTests
 
         var act = async () => await sink.WriteAsync([Write(ImportWriteKind.Create, "a@x.com", "ok"), Write(ImportWriteKind.Create, "b@x.com", "bad")], default);
 
-        (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("name refused");
+        (await act.Should().ThrowAsync<ImportRowRejectedException>()).WithMessage("name refused");
         sink.Records.Should().BeEmpty();
         sink.BatchesWritten.Should().Be(0);
     }
@@ -44,7 +44,7 @@ public sealed class InMemoryImportSinkTests
 
         var act = async () => await sink.WriteAsync([Write(ImportWriteKind.Create, "a@x.com", "Again")], default);
 
-        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*already exists*");
+        await act.Should().ThrowAsync<ImportRowRejectedException>().WithMessage("*already exists*");
         sink.Find(new ImportKey("a@x.com"))!.Name.Should().Be("Old");
     }
 }
