@@ -139,6 +139,11 @@ public sealed class ImportRequest
         {
             problems.Add(ImportProblem.Request("delimiter", ImportProblemCodes.InvalidOption, "The delimiter cannot be a quote or a line break."));
         }
+        else if (Delimiter is { } delimiter && char.IsLetterOrDigit(delimiter))
+        {
+            // The CSV reader refuses it too, with a message about its own options: say it here in the user's terms.
+            problems.Add(ImportProblem.Request("delimiter", ImportProblemCodes.InvalidOption, $"The delimiter '{delimiter}' cannot be a letter or a digit; use e.g. , ; | or a tab."));
+        }
 
         return problems;
     }

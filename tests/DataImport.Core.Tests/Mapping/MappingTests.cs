@@ -172,4 +172,16 @@ public sealed class MappingTests
         act.Should().Throw<ImportValidationException>().Which.Problems
             .Should().OnlyContain(p => p.Field == "mapping" && p.Code == ImportProblemCodes.InvalidMapping && p.Row == null);
     }
+
+    [Fact]
+    public void Validate_LetterAsDelimiter_IsARequestProblemNotAReaderError()
+    {
+        using var input = new MemoryStream();
+        var request = new ImportRequest { Entity = "Customer", FileType = "csv", File = input, Delimiter = 'x' };
+
+        var act = () => Engine.Validate(request);
+
+        act.Should().Throw<ImportValidationException>().Which.Problems.Should().ContainSingle()
+            .Which.Should().Match<ImportProblem>(p => p.Field == "delimiter" && p.Message.Contains("letter or a digit"));
+    }
 }
