@@ -44,6 +44,18 @@ public static class DataFiles
 
     public static string SalesCsv(int rows) => Ensure($"sales-{rows}.csv", path => WriteSalesCsv(path, rows));
 
+    /// <summary>
+    /// The sales file with a numeric field made unreadable (<c>n/a</c>) in every <see cref="BadRowInterval"/>th data row, 2%
+    /// of the rows: Units Sold, Unit Price or Total Profit in turn.
+    /// </summary>
+    public static string SalesCsvWithBadRows(int rows) => Ensure($"sales-bad2pct-{rows}.csv", path => WriteSalesCsv(path, rows, BadRowInterval));
+
+    /// <summary>One data row in this many is bad in <see cref="SalesCsvWithBadRows"/>.</summary>
+    public const int BadRowInterval = 50;
+
+    /// <summary>The number of bad rows <see cref="SalesCsvWithBadRows"/> writes into a file of <paramref name="rows"/> rows.</summary>
+    public static int BadRows(int rows) => rows / BadRowInterval;
+
     public static string CustomersCsv(int rows) => Ensure($"customers-{rows}.csv", path => WriteCustomersCsv(path, rows));
 
     public static string SalesXlsx(int rows) => Ensure($"sales-{rows}.xlsx", path => WriteSalesXlsx(path, rows));
@@ -85,15 +97,22 @@ public static class DataFiles
         }
     }
 
-    public static void WriteSalesCsv(string path, int rows)
+    /// <param name="badRowInterval">When positive, row i (0-based) with i % interval == interval - 1 gets <c>n/a</c> in one numeric field.</param>
+    public static void WriteSalesCsv(string path, int rows, int badRowInterval = 0)
     {
         var inv = CultureInfo.InvariantCulture;
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
         writer.Write(SalesHeader);
         writer.Write("\r\n");
+        var i = 0;
         foreach (var r in SalesRows(rows))
         {
-            writer.Write(string.Create(inv, $"{r.Region},{r.Country},{r.ItemType},{r.SalesChannel},{r.OrderPriority},{r.OrderDate:M/d/yyyy},{r.OrderId},{r.ShipDate:M/d/yyyy},{r.UnitsSold},{r.UnitPrice:0.00},{r.UnitCost:0.00},{r.TotalRevenue:0.00},{r.TotalCost:0.00},{r.TotalProfit:0.00}\r\n"));
+            var bad = badRowInterval > 0 && i % badRowInterval == badRowInterval - 1 ? i / badRowInterval % 3 : -1;
+            var units = bad == 0 ? "n/a" : r.UnitsSold.ToString(inv);
+            var price = bad == 1 ? "n/a" : r.UnitPrice.ToString("0.00", inv);
+            var profit = bad == 2 ? "n/a" : r.TotalProfit.ToString("0.00", inv);
+            writer.Write(string.Create(inv, $"{r.Region},{r.Country},{r.ItemType},{r.SalesChannel},{r.OrderPriority},{r.OrderDate:M/d/yyyy},{r.OrderId},{r.ShipDate:M/d/yyyy},{units},{price},{r.UnitCost:0.00},{r.TotalRevenue:0.00},{r.TotalCost:0.00},{profit}\r\n"));
+            i++;
         }
     }
 
