@@ -163,7 +163,7 @@ internal sealed class BatchWriter<TRecord>
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Not committed: the halves decide again, as a run one row at a time would.
-                foreach (var row in added)
+                foreach (var row in added ?? [])
                 {
                     _decided.Remove(row);
                 }
@@ -197,14 +197,14 @@ internal sealed class BatchWriter<TRecord>
     }
 
     /// <summary>Records this write's decisions with those that may already be in the sink, and saves them; returns the rows it added.</summary>
-    private async Task<List<int>> SavePendingAsync(PendingRow[] batch, List<int> rows, RowOutcome[] decisions, CancellationToken cancellationToken)
+    private async Task<List<int>?> SavePendingAsync(PendingRow[] batch, List<int> rows, RowOutcome[] decisions, CancellationToken cancellationToken)
     {
-        var added = new List<int>();
         if (_savePending is null)
         {
-            return added;
+            return null;
         }
 
+        var added = new List<int>();
         for (var n = 0; n < rows.Count; n++)
         {
             if (_decided.TryAdd(batch[rows[n]].Row, decisions[n]))

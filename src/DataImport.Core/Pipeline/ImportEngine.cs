@@ -29,8 +29,6 @@ public sealed class ImportEngine
     {
         _services = services;
         _registry = registry;
-        Options = options;
-        Time = time;
         _context = new PipelineContext(options, time, loggers.CreateLogger("DataImport"), new ImportSourceOpener(readers, options), new BatchPool());
     }
 
@@ -40,9 +38,7 @@ public sealed class ImportEngine
     /// <summary>Gets the file types the engine can read, e.g. <c>csv</c> and <c>xlsx</c>.</summary>
     public IReadOnlyCollection<string> FileTypes => _context.Sources.FileTypes;
 
-    internal DataImportOptions Options { get; }
-
-    internal TimeProvider Time { get; }
+    internal DataImportOptions Options => _context.Options;
 
     /// <summary>Gets the reading stage's opener (tests open files through it).</summary>
     internal ImportSourceOpener Sources => _context.Sources;
@@ -184,7 +180,7 @@ public sealed class ImportEngine
     /// </summary>
     internal ImportJobState NewState(ImportRequest request, ImportRunOptions run)
     {
-        var now = Time.GetUtcNow();
+        var now = _context.Time.GetUtcNow();
         var resume = run.Resume;
         var state = new ImportJobState
         {

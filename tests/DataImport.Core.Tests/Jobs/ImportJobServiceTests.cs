@@ -8,16 +8,7 @@ public sealed class ImportJobServiceTests : IDisposable
     private static readonly DateTimeOffset Start = new(2024, 5, 1, 8, 0, 0, TimeSpan.Zero);
     private readonly string _folder = JobTestHost.NewFolder();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public void Dispose() => JobTestHost.DeleteFolder(_folder);
 
     private JobTestHost Host(CountingSink sink, Action<ImportJobsOptions>? jobs = null, Action<DataImportOptions>? options = null) =>
         new(new FakeTimeProvider(Start), _folder, sink, jobs, options: options);

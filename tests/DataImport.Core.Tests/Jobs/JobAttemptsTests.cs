@@ -12,16 +12,7 @@ public sealed class JobAttemptsTests : IDisposable
     private static readonly DateTimeOffset Start = new(2024, 5, 1, 8, 0, 0, TimeSpan.Zero);
     private readonly string _folder = JobTestHost.NewFolder();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public void Dispose() => JobTestHost.DeleteFolder(_folder);
 
     [Fact]
     public async Task Worker_NotImportedFileCannotBeCreated_FailsAfterMaxAttemptsWithTheReasonAndIsNotClaimedAgain()

@@ -52,6 +52,18 @@ public sealed class JobTestHost : IAsyncDisposable
 
     public static string NewFolder() => Path.Combine(Path.GetTempPath(), "dataimport-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Deletes a test's folder, if it was created.</summary>
+    public static void DeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
     public static string CustomersCsv(int rows, int badEvery = 0)
     {
         var csv = new StringBuilder("Name,Email,Balance\n");
