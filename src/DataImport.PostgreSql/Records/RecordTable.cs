@@ -67,14 +67,14 @@ internal sealed class RecordTable
             problems.Add(schemaProblem);
         }
 
-        if (Sql.IdentifierProblem($"The table name of entity '{entity.Name}'", entity.Name) is { } tableProblem)
+        if (Sql.IdentifierProblem("The entity name", entity.Name) is { } tableProblem)
         {
             problems.Add(tableProblem);
         }
 
         foreach (var property in entity.Properties)
         {
-            if (Sql.IdentifierProblem($"The column name of property '{entity.Name}.{property.Name}'", property.Name) is { } columnProblem)
+            if (Sql.IdentifierProblem("The property name", property.Name) is { } columnProblem)
             {
                 problems.Add(columnProblem);
             }
