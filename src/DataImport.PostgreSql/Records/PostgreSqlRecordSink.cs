@@ -16,11 +16,18 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     private readonly string _domain;
     private readonly string _findSql;
 
-    public PostgreSqlRecordSink(NpgsqlDataSource dataSource, RecordTable table, string domain)
+    private readonly bool _checkpointInTransaction;
+
+    /// <param name="dataSource">The database of the records.</param>
+    /// <param name="table">The entity's table.</param>
+    /// <param name="domain">The tenant ('' for none).</param>
+    /// <param name="checkpointInTransaction">Whether the job store lives in the same database, so a job's checkpoint commits in the batch's transaction.</param>
+    public PostgreSqlRecordSink(NpgsqlDataSource dataSource, RecordTable table, string domain, bool checkpointInTransaction)
     {
         _dataSource = dataSource;
         _table = table;
         _domain = domain;
+        _checkpointInTransaction = checkpointInTransaction;
         _findSql = FindSql(table);
     }
 
@@ -66,10 +73,25 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     }
 
     /// <inheritdoc />
-    public override async ValueTask WriteAsync(IReadOnlyList<ImportWrite<ImportRecord>> batch, CancellationToken cancellationToken)
+    public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<ImportRecord>> batch, CancellationToken cancellationToken) =>
+        WriteBatchAsync(batch, commit: null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When the job store is in this database (<c>UsePostgreSql</c> on the same database), the checkpoint is saved in the
+    /// batch's transaction: the rows and the checkpoint commit together, and a worker that lost the job cannot commit.
+    /// Otherwise the checkpoint is saved through the job store first, as for any sink.
+    /// </remarks>
+    public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<ImportRecord>> batch, ImportJobCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return _checkpointInTransaction ? WriteBatchAsync(batch, commit, cancellationToken) : base.WriteAsync(batch, commit, cancellationToken);
+    }
+
+    private async ValueTask WriteBatchAsync(IReadOnlyList<ImportWrite<ImportRecord>> batch, ImportJobCommit? commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0)
+        if (batch.Count == 0 && commit is null)
         {
             return;
         }
@@ -78,7 +100,7 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         var planned = RecordBatch.Plan(_table, batch);
         try
         {
-            await WriteInTransactionAsync(planned, cancellationToken).ConfigureAwait(false);
+            await WriteInTransactionAsync(planned, commit, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException error)
         {
@@ -94,10 +116,10 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     }
 
     /// <summary>
-    /// The batch's one transaction: the creates, then the updates, then the commit. Everything the batch writes goes
-    /// through here, so whatever must commit with the rows (the job's checkpoint) belongs just before the commit.
+    /// The batch's one transaction: the creates, then the updates, then the job's checkpoint when there is one, then the
+    /// commit. A checkpoint save that finds the job taken over throws, and the transaction rolls back with the rows.
     /// </summary>
-    private async Task WriteInTransactionAsync(RecordBatch batch, CancellationToken cancellationToken)
+    private async Task WriteInTransactionAsync(RecordBatch batch, ImportJobCommit? commit, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -111,6 +133,11 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         foreach (var group in batch.Updates)
         {
             await UpdateAsync(connection, group, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (commit is not null)
+        {
+            await commit.SaveAsync(transaction, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

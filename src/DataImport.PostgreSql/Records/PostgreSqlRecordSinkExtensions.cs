@@ -10,7 +10,8 @@ public static class PostgreSqlRecordSinkExtensions
 {
     /// <summary>
     /// Writes the records of every entity defined at run time (<see cref="ImportRecord"/>) without a sink of its own to
-    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them.
+    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them. With
+    /// <c>UsePostgreSql</c> on the same database, each batch commits with the job's checkpoint (exactly once).
     /// </summary>
     /// <param name="builder">The DataImport builder.</param>
     /// <param name="connectionString">The Npgsql connection string; the container owns the data source made from it.</param>
@@ -29,7 +30,8 @@ public static class PostgreSqlRecordSinkExtensions
 
     /// <summary>
     /// Writes the records of every entity defined at run time (<see cref="ImportRecord"/>) without a sink of its own to
-    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them.
+    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them. With
+    /// <c>UsePostgreSql</c> on the same database, each batch commits with the job's checkpoint (exactly once).
     /// </summary>
     /// <param name="builder">The DataImport builder.</param>
     /// <param name="dataSource">The database; the host keeps ownership (the container does not dispose it).</param>
@@ -59,7 +61,8 @@ public static class PostgreSqlRecordSinkExtensions
     private static DataImportBuilder Add(DataImportBuilder builder, Func<IServiceProvider, PostgreSqlRecordStore> store)
     {
         builder.Services.TryAddSingleton(store);
-        return builder.AddSink<ImportRecord>((sp, context) => sp.GetRequiredService<PostgreSqlRecordStore>().CreateSink(context.Entity, context.Domain));
+        return builder.AddSink<ImportRecord>((sp, context) =>
+            sp.GetRequiredService<PostgreSqlRecordStore>().CreateSink(context.Entity, context.Domain, sp.GetService<ImportJobStore>()));
     }
 
     /// <summary>A data source the container made from a connection string, and so disposes with itself.</summary>

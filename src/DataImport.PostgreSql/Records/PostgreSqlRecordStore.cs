@@ -38,7 +38,11 @@ public sealed class PostgreSqlRecordStore
         }
     }
 
-    /// <summary>Creates the sink that writes one domain's records of an entity.</summary>
+    /// <summary>
+    /// Creates the sink that writes one domain's records of an entity. The sink <c>AddPostgreSqlRecordSink</c> registers
+    /// also commits a job's checkpoint in its batch transactions when the job store is <c>UsePostgreSql</c> on the same
+    /// database; this one saves checkpoints through the job store first, as any sink.
+    /// </summary>
     /// <param name="entity">The entity.</param>
     /// <param name="domain">The tenant, or <see langword="null"/> for none (stored as an empty domain).</param>
     /// <returns>The sink; each of its batches is one transaction.</returns>
@@ -46,14 +50,38 @@ public sealed class PostgreSqlRecordStore
     public ImportSink<ImportRecord> CreateSink(EntitySchema entity, string? domain)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        return new PostgreSqlRecordSink(_dataSource, Table(entity), domain ?? string.Empty);
+        return new PostgreSqlRecordSink(_dataSource, Table(entity), domain ?? string.Empty, checkpointInTransaction: false);
+    }
+
+    /// <summary>The sink of a job run by <paramref name="jobStore"/>: when that store keeps its tables in this database, checkpoints commit in the sink's transactions.</summary>
+    internal ImportSink<ImportRecord> CreateSink(EntitySchema entity, string? domain, ImportJobStore? jobStore) =>
+        new PostgreSqlRecordSink(_dataSource, Table(entity), domain ?? string.Empty, checkpointInTransaction: SharesDatabaseWith(jobStore));
+
+    /// <summary>Whether the job store is the PostgreSQL one on this store's database (same data source, or same host, port and database).</summary>
+    internal bool SharesDatabaseWith(ImportJobStore? jobStore)
+    {
+        if (jobStore is not PostgreSqlImportJobStore postgres)
+        {
+            return false;
+        }
+
+        var theirs = postgres.Database.DataSource;
+        if (ReferenceEquals(theirs, _dataSource))
+        {
+            return true;
+        }
+
+        var a = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
+        var b = new NpgsqlConnectionStringBuilder(theirs.ConnectionString);
+        return string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port
+            && string.Equals(a.Database ?? a.Username, b.Database ?? b.Username, StringComparison.Ordinal);
     }
 
     /// <summary>Creates the entity's table (and its schema) if it does not exist, and adds the columns of properties added since.</summary>
     /// <param name="entity">The entity.</param>
     /// <param name="cancellationToken">A token to cancel the work.</param>
     /// <returns>A task that completes when the table is ready.</returns>
-    /// <exception cref="ArgumentException">The entity cannot be stored (see <see cref="CreateSink"/>).</exception>
+    /// <exception cref="ArgumentException">The entity cannot be stored (see <see cref="CreateSink(EntitySchema, string?)"/>).</exception>
     public async Task EnsureTableAsync(EntitySchema entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entity);

@@ -101,6 +101,18 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task WriteAsync_TextWithANulCharacter_IsRejectedNamingTheProperty()
+    {
+        // CSV files with NUL are refused as binary before any sink; other sources (an XLSX cell, a host's records) can hold one.
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(Everything, null);
+
+        var write = () => sink.WriteAsync([Create(Everything, ("Code", "A"), ("Name", "B\0B"))], CancellationToken.None).AsTask();
+
+        (await write.Should().ThrowAsync<ImportRowRejectedException>()).WithMessage("Name: the text holds a NUL character (U+0000), which PostgreSQL cannot store");
+    }
+
+    [PostgresFact]
     public async Task FindExistingAsync_ReturnsTheKeysOfThisDomainOnly()
     {
         await using var db = await RecordDatabase.CreateAsync();
