@@ -183,6 +183,23 @@ public sealed class EndpointTests
     }
 
     [Fact]
+    public async Task UnknownPathUnderThePrefix_404AndWrongMethod_405WithAllow()
+    {
+        await using var host = await PackageTestHost.StartAsync();
+
+        var (missing, _, missingBody) = await host.SendAsync(PackageTestHost.Request(HttpMethod.Get, "/api/v1/nothing-here", "d1", "d1"));
+        using var wrongMethod = await host.Client.SendAsync(PackageTestHost.Request(HttpMethod.Delete, "/api/v1/job/some-id", "d1", "d1"));
+        var (outside, _, _) = await host.SendAsync(PackageTestHost.Request(HttpMethod.Get, "/elsewhere", "d1", "d1"));
+
+        missing.Should().Be(404);
+        missingBody.GetProperty("error").GetBoolean().Should().BeTrue();
+        missingBody.GetProperty("errors")[0].GetProperty("code").GetString().Should().Be("not_found");
+        wrongMethod.StatusCode.Should().Be(System.Net.HttpStatusCode.MethodNotAllowed);
+        wrongMethod.Content.Headers.Allow.Should().Equal("GET");
+        outside.Should().Be(404, "paths outside the prefix are the host's");
+    }
+
+    [Fact]
     public void MapDataImport_WithoutAddDataImportEndpoints_SaysWhatToCall()
     {
         var builder = WebApplication.CreateBuilder();
