@@ -211,6 +211,38 @@ public sealed class EndpointTests
         map.Should().Throw<InvalidOperationException>().WithMessage("*AddDataImportEndpoints()*");
     }
 
+    [Fact]
+    public async Task UnexpectedError_500EnvelopeWithoutTheExceptionsText()
+    {
+        await using var host = await PackageTestHost.StartAsync(services: s => s.AddSingleton<ImportRecordLister>(new FailingLister()));
+
+        var (status, _, body) = await host.SendAsync(PackageTestHost.Request(HttpMethod.Get, "/api/v1/entities/Customer/records", "d1", "d1"));
+
+        status.Should().Be(500);
+        body.GetProperty("message").GetString().Should().Be("An unexpected error occurred; it has been logged.");
+        body.ToString().Should().NotContain("secret connection string");
+    }
+
+    [Fact]
+    public async Task Options_Invalid_HostDoesNotStartAndEveryProblemIsNamed()
+    {
+        var start = () => PackageTestHost.StartAsync(o =>
+        {
+            o.DomainHeader = " ";
+            o.ProgressEventInterval = TimeSpan.Zero;
+        });
+
+        var error = (await start.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>()).Which;
+        error.Failures.Should().HaveCount(2);
+        error.Message.Should().Contain("DomainHeader").And.Contain("ProgressEventInterval");
+    }
+
+    private sealed class FailingLister : ImportRecordLister
+    {
+        public override ValueTask<ImportRecordPage> ListAsync(EntitySchema entity, string? domain, long skip, int take, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("secret connection string");
+    }
+
     /// <summary>A host's own resolver: the tenant is the user's <c>tenant</c> claim; no header.</summary>
     private sealed class TenantClaimResolver : ImportDomainResolver
     {

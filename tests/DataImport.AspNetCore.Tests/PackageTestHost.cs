@@ -66,7 +66,16 @@ public sealed class PackageTestHost : IAsyncDisposable
             map(app);
         }
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new PackageTestHost(app, new Uri(address), customers);
     }
