@@ -33,6 +33,13 @@ internal sealed class ImportJobWorker : BackgroundService
         _logger = loggers.CreateLogger("DataImport.Jobs");
     }
 
+    /// <summary>Counts as a first loop: the loop itself runs on the thread pool and may start a moment later.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _status.Loop(_time.GetUtcNow());
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -49,7 +56,6 @@ internal sealed class ImportJobWorker : BackgroundService
     {
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
         var nextCleanup = _time.GetUtcNow();
-        _status.Loop(nextCleanup);
         await ReleaseOwnLeasesAsync(stoppingToken).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
