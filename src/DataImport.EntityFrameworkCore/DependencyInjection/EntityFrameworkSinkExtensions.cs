@@ -16,6 +16,7 @@ public static class EntityFrameworkSinkExtensions
     /// <see cref="IDbContextFactory{TContext}"/> when one is registered, otherwise from a new service scope.</typeparam>
     /// <typeparam name="TEntity">The entity class, mapped in <typeparamref name="TContext"/>.</typeparam>
     /// <param name="builder">The DataImport builder.</param>
+    /// <param name="configure">Sets the sink's options (e.g. <see cref="EntityFrameworkSinkOptions.CheckpointInTransaction"/>).</param>
     /// <param name="entity">The entity name, or <see langword="null"/> (the default) for every entity of <typeparamref name="TEntity"/> without a sink of its own.</param>
     /// <returns>The builder.</returns>
     /// <remarks>
@@ -23,11 +24,13 @@ public static class EntityFrameworkSinkExtensions
     /// context's model, and every key property of the DataImport entity a mapped property of it; otherwise creating the
     /// sink throws <see cref="InvalidOperationException"/> naming the property.
     /// </remarks>
-    public static DataImportBuilder AddEntityFrameworkSink<TContext, TEntity>(this DataImportBuilder builder, string? entity = null)
+    public static DataImportBuilder AddEntityFrameworkSink<TContext, TEntity>(this DataImportBuilder builder, Action<EntityFrameworkSinkOptions>? configure = null, string? entity = null)
         where TContext : DbContext
         where TEntity : class
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddSink<TEntity>((services, context) => EntityFrameworkImportSink<TContext, TEntity>.Create(services, context.Entity), entity);
+        var options = new EntityFrameworkSinkOptions();
+        configure?.Invoke(options);
+        return builder.AddSink<TEntity>((services, context) => EntityFrameworkImportSink<TContext, TEntity>.Create(services, context.Entity, options.CheckpointInTransaction), entity);
     }
 }

@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DataImport.EntityFrameworkCore.Sinks;
 
 /// <summary>
 /// Writes an entity's records through the host's <typeparamref name="TContext"/>. Each lookup and each batch get a fresh
 /// context, so nothing stays tracked between batches. Per batch: one query per chunk of keys finds the existing records,
-/// one query loads the records the batch updates, and inserts and updates are saved in one transaction.
+/// one query loads the records the batch updates, and inserts and updates are saved in one transaction (with the job's
+/// checkpoint when <see cref="EntityFrameworkSinkOptions.CheckpointInTransaction"/> is set).
 /// </summary>
 internal sealed class EntityFrameworkImportSink<TContext, TEntity> : ImportSink<TEntity>
     where TContext : DbContext
@@ -14,22 +16,25 @@ internal sealed class EntityFrameworkImportSink<TContext, TEntity> : ImportSink<
     private readonly IServiceProvider _services;
     private readonly EntityMap<TEntity> _map;
     private readonly EntitySchema _schema;
+    private readonly bool _checkpointInTransaction;
 
-    private EntityFrameworkImportSink(IServiceProvider services, EntityMap<TEntity> map, EntitySchema schema)
+    private EntityFrameworkImportSink(IServiceProvider services, EntityMap<TEntity> map, EntitySchema schema, bool checkpointInTransaction)
     {
         _services = services;
         _map = map;
         _schema = schema;
+        _checkpointInTransaction = checkpointInTransaction;
     }
 
     /// <summary>Creates the sink for one job, checking the entity against the context's model.</summary>
     /// <exception cref="InvalidOperationException">The entity is not mapped in the context, or its key properties are not mapped properties.</exception>
-    public static EntityFrameworkImportSink<TContext, TEntity> Create(IServiceProvider services, EntitySchema schema)
+    public static EntityFrameworkImportSink<TContext, TEntity> Create(IServiceProvider services, EntitySchema schema, bool checkpointInTransaction)
     {
         var lease = ContextLease<TContext>.Open(services);
         try
         {
-            return new EntityFrameworkImportSink<TContext, TEntity>(services, EntityMap<TEntity>.Create(lease.Context.Model, schema, typeof(TContext)), schema);
+            var map = EntityMap<TEntity>.Create(lease.Context.Model, schema, typeof(TContext));
+            return new EntityFrameworkImportSink<TContext, TEntity>(services, map, schema, checkpointInTransaction);
         }
         finally
         {
@@ -77,10 +82,21 @@ internal sealed class EntityFrameworkImportSink<TContext, TEntity> : ImportSink<
     }
 
     /// <inheritdoc />
-    public override async ValueTask WriteAsync(IReadOnlyList<ImportWrite<TEntity>> batch, CancellationToken cancellationToken)
+    public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<TEntity>> batch, CancellationToken cancellationToken) =>
+        WriteCoreAsync(batch, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>With <see cref="EntityFrameworkSinkOptions.CheckpointInTransaction"/>, the checkpoint is saved in the batch's transaction after the rows.</remarks>
+    public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<TEntity>> batch, ImportJobCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return _checkpointInTransaction ? WriteCoreAsync(batch, commit, cancellationToken) : base.WriteAsync(batch, commit, cancellationToken);
+    }
+
+    private async ValueTask WriteCoreAsync(IReadOnlyList<ImportWrite<TEntity>> batch, ImportJobCommit? commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0)
+        if (batch.Count == 0 && commit is null)
         {
             return;
         }
@@ -93,14 +109,14 @@ internal sealed class EntityFrameworkImportSink<TContext, TEntity> : ImportSink<
             // A retrying execution strategy (EnableRetryOnFailure) runs the whole batch again, so it starts from nothing.
             var strategy = context.Database.CreateExecutionStrategy();
             await strategy.ExecuteAsync(
-                (Context: context, Batch: batch, Sink: this),
-                static (_, state, ct) => state.Sink.WriteBatchAsync(state.Context, state.Batch, ct),
+                (Context: context, Batch: batch, Commit: commit, Sink: this),
+                static (_, state, ct) => state.Sink.WriteBatchAsync(state.Context, state.Batch, state.Commit, ct),
                 null,
                 cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<bool> WriteBatchAsync(TContext context, IReadOnlyList<ImportWrite<TEntity>> batch, CancellationToken cancellationToken)
+    private async Task<bool> WriteBatchAsync(TContext context, IReadOnlyList<ImportWrite<TEntity>> batch, ImportJobCommit? commit, CancellationToken cancellationToken)
     {
         context.ChangeTracker.Clear();
         var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -143,6 +159,12 @@ internal sealed class EntityFrameworkImportSink<TContext, TEntity> : ImportSink<
             catch (DbUpdateException ex) when (UniqueViolation.Describe(ex, _map.EntityType) is { } message)
             {
                 throw new ImportRowRejectedException(message, ex);
+            }
+
+            if (commit is not null)
+            {
+                // Throws when this worker no longer holds the job: the rows roll back with it.
+                await commit.SaveAsync(transaction.GetDbTransaction(), cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,16 @@ public sealed class Ticket
     public string Reference { get; set; } = "";
 }
 
+/// <summary>An entity without an import key: every row is a new record, so a batch written twice would show as duplicates.</summary>
+public sealed class Visit
+{
+    public int Id { get; set; }
+
+    public string Page { get; set; } = "";
+
+    public int Seconds { get; set; }
+}
+
 public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
 {
     public DbSet<Client> Clients => Set<Client>();
@@ -59,5 +69,6 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
         });
         modelBuilder.Entity<Stock>().HasKey(s => new { s.Region, s.Number });
         modelBuilder.Entity<Ticket>().Ignore(t => t.Reference);
+        modelBuilder.Entity<Visit>();
     }
 }
