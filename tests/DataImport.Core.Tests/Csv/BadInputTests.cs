@@ -117,7 +117,7 @@ public sealed class BadInputTests
         using var file = new TempFile(content);
         await using var input = file.Open();
         var sink = new InMemoryImportSink<Customer>();
-        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes) = (readAhead, readAhead ? 0 : long.MaxValue));
+        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes, o.MaxDegreeOfParallelism) = (readAhead, readAhead ? 0 : long.MaxValue, 1));
         var job = await engine.RunAsync(TestEngine.Csv(input), sink);
         return (job, sink);
     }
