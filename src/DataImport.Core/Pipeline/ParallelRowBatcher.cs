@@ -259,6 +259,7 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
             return;
         }
 
+        chunk.MarkQueued();
         lock (_queued)
         {
             _queued.Enqueue(chunk);

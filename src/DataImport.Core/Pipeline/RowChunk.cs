@@ -24,9 +24,12 @@ internal sealed class RowChunk
     public const int MaxChars = 32 * 1024;
     public const int MaxFields = 8 * 1024;
 
-    private const int Queued = 0;
-    private const int Converting = 1;
-    private const int Converted = 2;
+    // Filling: being read into, by the importing thread; no thread may claim it (a queue can still hold the chunk from
+    // an earlier use, when the importing thread claimed it directly). Queued: read, waiting for a thread to claim it.
+    private const int Filling = 0;
+    private const int Queued = 1;
+    private const int Converting = 2;
+    private const int Converted = 3;
 
     // Chunks of ended runs, kept for the next runs (wiped first), as the read-ahead keeps its own: fresh chunks every
     // run would be promoted and die in gen 2. Bounded.
@@ -164,7 +167,10 @@ internal sealed class RowChunk
         Count++;
     }
 
-    /// <summary>Takes the chunk for conversion; <see langword="false"/> when another thread already has.</summary>
+    /// <summary>Marks the chunk read: from now on one thread may claim it.</summary>
+    public void MarkQueued() => Volatile.Write(ref _state, Queued);
+
+    /// <summary>Takes the chunk for conversion; <see langword="false"/> when another thread already has, or it is not read yet.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref _state, Converting, Queued) == Queued;
 
     /// <summary>Marks a chunk with nothing to convert (no rows) as converted.</summary>
@@ -214,7 +220,7 @@ internal sealed class RowChunk
         FailedRow = -1;
         ConversionFailure = null;
         Abandoned = false;
-        Volatile.Write(ref _state, Queued);
+        Volatile.Write(ref _state, Filling);
     }
 
     private void CaptureTyped(RowSource source, int ordinal, int field)

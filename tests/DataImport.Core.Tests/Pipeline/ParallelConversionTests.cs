@@ -218,6 +218,61 @@ public sealed class ParallelConversionTests
         result.Job.ErrorCount.Should().BeGreaterThan(0);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Import_ChunksReusedManyTimes_EveryRowConvertedOnceAndWrittenInOrder(int workers)
+    {
+        // Small batches: chunks go back to be read into while workers look for work, many times over.
+        const int Rows = 30_000;
+        using var file = new TempFile("Name,Email,Balance\n" + string.Concat(Enumerable.Range(0, Rows).Select(i => $"N{i},n{i}@x.com,{i}\n")));
+        await using var input = file.Open();
+        var sink = new ListSink();
+
+        var job = await TestEngine.Customers(o => o.MaxDegreeOfParallelism = workers).RunAsync(TestEngine.Csv(input, batchSize: 50), sink);
+
+        job.CreatedCount.Should().Be(Rows, job.Message);
+        var records = sink.Records;
+        records.Should().HaveCount(Rows);
+        records.Select((c, i) => c.Name == $"N{i}" && c.Balance == i).Should().AllBeEquivalentTo(true);
+    }
+
+    [Fact]
+    public void TryClaim_ChunkBeingReadIntoAgain_IsRefusedUntilItIsQueued()
+    {
+        // A queue can still hold a chunk from its last use (the importing thread converted it without taking it from the
+        // queue): a worker taking that stale entry while the chunk is read into again must not convert half its rows.
+        var chunk = RowChunk.Rent(textOnly: true, keepSourceCells: false);
+        chunk.MarkQueued();
+        chunk.TryClaim().Should().BeTrue();
+        chunk.Complete();
+
+        chunk.Clear();
+
+        chunk.TryClaim().Should().BeFalse("the chunk is being read into");
+        chunk.MarkQueued();
+        chunk.TryClaim().Should().BeTrue();
+        chunk.TryClaim().Should().BeFalse("one thread converts a chunk");
+        chunk.Complete();
+        RowChunk.Return(chunk);
+    }
+
+    /// <summary>A sink that keeps what it is given, in order, and holds no key (so it costs nothing per batch).</summary>
+    private sealed class ListSink : ImportSink<Customer>
+    {
+        private static readonly IReadOnlySet<ImportKey> None = new HashSet<ImportKey>();
+
+        public List<Customer> Records { get; } = [];
+
+        public override ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken) => new(None);
+
+        public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<Customer>> batch, CancellationToken cancellationToken)
+        {
+            Records.AddRange(batch.Select(w => w.Record));
+            return ValueTask.CompletedTask;
+        }
+    }
+
     [Fact]
     public async Task Import_MalformedRowDeepInTheFileWith4Workers_ImportsEveryRowBeforeItAndNamesTheRow()
     {
