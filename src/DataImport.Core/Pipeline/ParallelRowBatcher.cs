@@ -361,7 +361,7 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
 
     /// <summary>A converting thread of the pool: takes queued chunks until none is left, with a stage of its own.</summary>
 #pragma warning disable CA1001 // Its view is a RowSource that owns nothing (its Dispose does nothing).
-    private sealed class Worker(ParallelRowBatcher owner) : IThreadPoolWorkItem
+    private sealed class Worker(ParallelRowBatcher owner)
 #pragma warning restore CA1001
     {
         private readonly object _gate = new();
@@ -388,11 +388,13 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
                 _active = true;
             }
 
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            // The import's execution context flows, so a validator sees the async-local state (a trace's activity, a
+            // host's ambient values) it sees on one thread.
+            ThreadPool.QueueUserWorkItem(static worker => worker.Execute(), this, preferLocal: false);
             return true;
         }
 
-        public void Execute()
+        private void Execute()
         {
             while (true)
             {

@@ -315,6 +315,23 @@ public sealed class ParallelConversionTests
         (parallel.Job.CreatedCount, parallel.Job.Status).Should().Be((single.Job.CreatedCount, single.Job.Status));
     }
 
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    [Fact]
+    public async Task Import_ValidatorOn4Workers_SeesTheAsyncLocalStateOfTheImport()
+    {
+        var engine = TestEngine.Create(
+            b => b.AddEntity<Customer>(e => e.Key(c => c.Email).Validate(c => Ambient.Value == "tenant 7" ? [] : [new ValidationProblem(null, "no tenant")])),
+            o => o.MaxDegreeOfParallelism = 4);
+        using var file = new TempFile("Name,Email\n" + string.Concat(Enumerable.Range(0, 5000).Select(i => $"N{i},n{i}@x.com\n")));
+        await using var input = file.Open();
+        Ambient.Value = "tenant 7";
+
+        var job = await engine.RunAsync(TestEngine.Csv(input), new ListSink());
+
+        (job.CreatedCount, job.ErrorCount).Should().Be((5000, 0));
+    }
+
     [Fact]
     public async Task Import_CancelledFromTheSinkWith4Workers_EndsCancelledKeepingTheBatchesWritten()
     {
