@@ -68,8 +68,9 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
         _newStage = newStage;
         _workers = [.. Enumerable.Range(0, degree - 1).Select(_ => new Worker(this))];
 
-        // Enough chunks ahead that every thread finds one to convert while the importing thread reads and commits.
-        _window = Math.Clamp(2 * degree, 4, 64);
+        // Enough chunks ahead that every thread finds one to convert while the importing thread reads and commits
+        // (a chunk is about 256 rows, so this is a few thousand rows at most).
+        _window = Math.Clamp(4 * degree, 8, 64);
         _resumeAfter = resumeAfter;
         DataRows = dataRowsBefore;
         _maxRows = maxRows;
