@@ -368,7 +368,12 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
         private readonly object _gate = new();
         private readonly RowChunk.View _view = new();
         private RowStage? _stage;
+
+        // Queued on the pool or running (set by the importing thread, cleared by the worker).
         private bool _active;
+
+        // Running: between taking its first chunk and returning to the pool; what Dispose waits for.
+        private bool _running;
 
         /// <summary>Queues the worker on the pool unless it is running (a running worker takes new chunks too).</summary>
         public bool TryStart()
@@ -397,6 +402,18 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
 
         private void Execute()
         {
+            lock (_gate)
+            {
+                // The run ended before the pool ran this worker: it touches nothing.
+                if (owner._stopping)
+                {
+                    _active = false;
+                    return;
+                }
+
+                _running = true;
+            }
+
             while (true)
             {
                 if (owner.TakeQueued() is { } chunk)
@@ -414,18 +431,22 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
                     }
 
                     _active = false;
+                    _running = false;
                     Monitor.PulseAll(_gate);
                     return;
                 }
             }
         }
 
-        /// <summary>Waits until the worker has returned to the pool.</summary>
+        /// <summary>
+        /// Waits until the worker no longer runs; called once <see cref="_stopping"/> is set, so a worker the pool has not
+        /// started yet is not waited for (it will return at once), and a busy pool cannot delay the end of a run.
+        /// </summary>
         public void WaitIdle()
         {
             lock (_gate)
             {
-                while (_active)
+                while (_running)
                 {
                     Monitor.Wait(_gate);
                 }
