@@ -17,7 +17,8 @@ namespace DataImport.Pipeline;
 /// What the reader throws, and what a row's conversion throws (a custom validator, a record's setter), is kept at its
 /// place in the file and thrown when the batches reach it, after every row before it, where a one-thread run throws it.
 /// At most a few chunks per thread are read ahead, so memory stays bounded; a chunk is reused once the batch holding its
-/// last row is committed. The workers never touch the reader, and <see cref="Dispose"/> stops them and waits for them,
+/// last row is committed (so a batch of many thousand rows holds that many rows' chunks until it is written, as a
+/// one-thread batch holds that many rows). The workers never touch the reader, and <see cref="Dispose"/> stops them and waits for them,
 /// so no thread converts a row or runs a validator once the run has ended. Nothing here waits on the thread pool: a
 /// chunk no worker has started is converted by the importing thread when it needs it, so a busy pool slows an import
 /// down to one thread, never stalls it.
