@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -264,6 +265,33 @@ public sealed partial class SqliteImportJobStore : ImportJobStore
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The transaction must be a <see cref="SqliteTransaction"/> on this store's database file (a sink keeping its tables there).</remarks>
+    public override async ValueTask<bool> SaveCheckpointAsync(DbTransaction transaction, string id, string workerId, ImportJobCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (transaction is not SqliteTransaction { Connection: { } connection } sqlite)
+        {
+            throw new ArgumentException("The transaction must be an open SQLite transaction on the job store's database.", nameof(transaction));
+        }
+
+        var saved = await ExecuteAsync(
+            connection,
+            sqlite,
+            """
+            UPDATE import_job_documents SET checkpoint = @checkpoint
+            WHERE seq = (SELECT seq FROM import_jobs WHERE id = @id AND status = 1 AND worker_id = @worker)
+            """,
+            p =>
+            {
+                p.AddWithValue("@id", id);
+                p.AddWithValue("@worker", workerId);
+                p.AddWithValue("@checkpoint", ImportJobRowFormat.WriteCheckpoint(checkpoint));
+            },
+            cancellationToken).ConfigureAwait(false);
+        return saved == 1;
     }
 
     /// <inheritdoc />

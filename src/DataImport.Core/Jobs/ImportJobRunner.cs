@@ -196,6 +196,17 @@ internal sealed partial class ImportJobRunner
                 RecordRows(counted!, snapshot);
                 counted = snapshot;
             },
+            SaveCheckpointIn = async (transaction, reached, token) =>
+            {
+                // Inside the sink's transaction: no retry (a failure fails the write, which rolls back), and a lost lease
+                // stops the run the way a lost heartbeat does, before the sink can commit.
+                if (!await _store.SaveCheckpointAsync(transaction, id, WorkerId, reached, token).ConfigureAwait(false))
+                {
+                    JobLog.LeaseLost(_logger, id, WorkerId);
+                    await lost.CancelAsync().ConfigureAwait(false);
+                    throw new OperationCanceledException(lost.Token);
+                }
+            },
         };
         var state = _engine.NewState(request, run);
         state.Status = ImportJobStatus.InProgress;

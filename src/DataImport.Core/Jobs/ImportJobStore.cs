@@ -69,6 +69,21 @@ public abstract class ImportJobStore
     /// <returns>Whether the lease is still held and whether cancellation was requested.</returns>
     public abstract ValueTask<ImportJobLeaseState> SaveProgressAsync(string id, string workerId, ImportJobDto job, ImportJobCheckpoint? checkpoint, DateTimeOffset leaseExpires, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Saves a running job's checkpoint inside a transaction that a sink opened on the store's own database, if the worker
+    /// still holds the job, so the sink's rows and the checkpoint commit together (<see cref="ImportJobCommit"/>). Nothing
+    /// else about the job changes (its state is saved with the next <see cref="SaveProgressAsync"/>).
+    /// </summary>
+    /// <param name="transaction">The sink's open transaction on this store's database.</param>
+    /// <param name="id">The job id.</param>
+    /// <param name="workerId">The worker.</param>
+    /// <param name="checkpoint">The checkpoint.</param>
+    /// <param name="cancellationToken">A token to cancel the call.</param>
+    /// <returns><see langword="true"/> when saved; <see langword="false"/> when the worker no longer holds the job.</returns>
+    /// <exception cref="NotSupportedException">The store cannot join another transaction (the default).</exception>
+    public virtual ValueTask<bool> SaveCheckpointAsync(System.Data.Common.DbTransaction transaction, string id, string workerId, ImportJobCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} cannot save a job's checkpoint in a sink's transaction; use a sink that writes without it.");
+
     /// <summary>Changes a job's status to <paramref name="job"/>'s, only if it is <paramref name="expected"/> (and, when given, held by the worker); a finished job's lease is cleared.</summary>
     /// <param name="id">The job id.</param>
     /// <param name="expected">The status the job must have.</param>

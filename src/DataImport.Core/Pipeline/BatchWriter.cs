@@ -13,8 +13,9 @@ namespace DataImport.Pipeline;
 /// a one-row-at-a-time run) until the failing rows stand alone; a lone failing row is an error naming the sink's reason.
 /// A dry run writes nothing and remembers the keys it would have created, so later rows of the file match them.
 /// <para>
-/// Exactly once: before each write, the decisions that may reach the sink (those of earlier writes of the batch that
-/// succeeded, and this write's) are handed to <c>savePending</c>, which the job layer saves with the last checkpoint.
+/// Exactly once: with each write, the decisions that may reach the sink (those of earlier writes of the batch that
+/// succeeded, and this write's) go to the sink as an <see cref="ImportJobCommit"/> (the last checkpoint with them),
+/// which it saves before writing or, when it shares the job store's database, in its own transaction.
 /// A run resumed from it takes those decisions as they were instead of asking a sink that may already hold the rows:
 /// a row decided as created is counted as created, and written as an update if the sink has it (so the sink needs no
 /// upsert). A write that fails drops the decisions it added, since it did not commit. One window stays approximate:
@@ -37,7 +38,7 @@ internal sealed class BatchWriter<TRecord>
     private readonly ILogger _logger;
     private readonly string _jobId;
     private readonly List<int> _candidates = [];
-    private readonly Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task>? _savePending;
+    private readonly Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task<ImportJobCommit?>>? _pendingCommit;
 
     // Decisions that may have reached the sink: from the resumed checkpoint, then from this batch's writes.
     private readonly Dictionary<int, RowOutcome> _decided = [];
@@ -50,9 +51,9 @@ internal sealed class BatchWriter<TRecord>
         ILogger logger,
         string jobId,
         IReadOnlyList<ImportRowDecision>? replay = null,
-        Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task>? savePending = null)
+        Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task<ImportJobCommit?>>? pendingCommit = null)
     {
-        _savePending = request.DryRun ? null : savePending;
+        _pendingCommit = request.DryRun ? null : pendingCommit;
         foreach (var decision in replay ?? [])
         {
             _decided[decision.Row] = decision.Outcome;
@@ -152,13 +153,18 @@ internal sealed class BatchWriter<TRecord>
 
         if (writes.Count > 0 && !_dryRun)
         {
-            var added = await SavePendingAsync(batch, rows, decisions, cancellationToken).ConfigureAwait(false);
-
-            // A save that found the lease lost (another host took the job over) cancels the run: it must not write.
-            cancellationToken.ThrowIfCancellationRequested();
+            var (added, commit) = await PendingCommitAsync(batch, rows, decisions, cancellationToken).ConfigureAwait(false);
             try
             {
-                await _sink.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+                // With a commit, the sink saves it first or in its own transaction (ImportSink.WriteAsync's overload).
+                if (commit is null)
+                {
+                    await _sink.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _sink.WriteAsync(writes, commit, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -196,12 +202,15 @@ internal sealed class BatchWriter<TRecord>
         }
     }
 
-    /// <summary>Records this write's decisions with those that may already be in the sink, and saves them; returns the rows it added.</summary>
-    private async Task<List<int>?> SavePendingAsync(PendingRow[] batch, List<int> rows, RowOutcome[] decisions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records this write's decisions with those that may already be in the sink, and returns the rows it added and the
+    /// commit that saves them (<see langword="null"/> outside a job).
+    /// </summary>
+    private async Task<(List<int>? Added, ImportJobCommit? Commit)> PendingCommitAsync(PendingRow[] batch, List<int> rows, RowOutcome[] decisions, CancellationToken cancellationToken)
     {
-        if (_savePending is null)
+        if (_pendingCommit is null)
         {
-            return null;
+            return (null, null);
         }
 
         var added = new List<int>();
@@ -213,12 +222,8 @@ internal sealed class BatchWriter<TRecord>
             }
         }
 
-        if (added.Count > 0)
-        {
-            await _savePending([.. _decided.Select(d => new ImportRowDecision { Row = d.Key, Outcome = d.Value })], cancellationToken).ConfigureAwait(false);
-        }
-
-        return added;
+        var commit = await _pendingCommit([.. _decided.Select(d => new ImportRowDecision { Row = d.Key, Outcome = d.Value })], cancellationToken).ConfigureAwait(false);
+        return (added, commit);
     }
 
     /// <summary>A sink's own reason when it refused the row for the user (<see cref="ImportRowRejectedException"/>); otherwise the log has it.</summary>

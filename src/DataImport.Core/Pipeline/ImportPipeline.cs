@@ -67,7 +67,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 context.Logger,
                 state.Id,
                 resume?.PendingDecisions,
-                progress.SavesCheckpoints ? (decisions, token) => progress.SavePendingAsync(decisions, outcomes.FlushAsync, token) : null);
+                progress.SavesCheckpoints ? (decisions, token) => progress.PendingCommitAsync(decisions, outcomes.FlushAsync, token) : null);
 
             await ImportRowsAsync(batcher, batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
             progress.Finish(ImportJobStatus.Completed, null, request.DryRun);

@@ -30,6 +30,9 @@ internal sealed class ImportRunOptions
     /// <summary>Gets the callback after every committed batch with the position reached; the job layer persists it.</summary>
     public Func<ImportJobCheckpoint, ImportJobDto, CancellationToken, ValueTask>? OnCheckpoint { get; init; }
 
+    /// <summary>Gets how a job's checkpoint is saved inside a sink's transaction (<see cref="ImportJobCommit"/>); the job layer sets it.</summary>
+    public Func<System.Data.Common.DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask>? SaveCheckpointIn { get; init; }
+
     /// <summary>Gets the callback whenever the job's state changes (start, each batch, end).</summary>
     public Action<ImportJobState>? OnState { get; init; }
 }

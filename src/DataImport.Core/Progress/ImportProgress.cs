@@ -83,21 +83,27 @@ internal sealed class ImportProgress
     }
 
     /// <summary>
-    /// Before the sink writes a batch: saves the last committed checkpoint again with the batch's decisions, so a run
-    /// resumed after a stop decides those rows the same. A fresh run's first batch saves the start (row 0, the
-    /// not-imported file's header) as its base.
+    /// Before the sink writes a batch: the last committed checkpoint again with the batch's decisions, for the sink to
+    /// save before (or with) its write, so a run resumed after a stop decides those rows the same. A fresh run's first
+    /// batch saves the start (row 0, the not-imported file's header) as its base. <see langword="null"/> outside a job.
     /// </summary>
-    public async Task SavePendingAsync(IReadOnlyList<ImportRowDecision> decisions, Func<CancellationToken, Task<long>> flushNotImported, CancellationToken cancellationToken)
+    public async Task<ImportJobCommit?> PendingCommitAsync(IReadOnlyList<ImportRowDecision> decisions, Func<CancellationToken, Task<long>> flushNotImported, CancellationToken cancellationToken)
     {
         if (_run.OnCheckpoint is not { } onCheckpoint)
         {
-            return;
+            return null;
         }
 
         // The counters are still those of the last committed batch: this batch's outcomes are applied after it is written.
         _committed ??= (0, await flushNotImported(cancellationToken).ConfigureAwait(false), 0);
         var (lastRow, bytes, attempt) = _committed.Value;
-        await onCheckpoint(Checkpoint(lastRow, bytes, attempt, decisions), _state.Snapshot(), cancellationToken).ConfigureAwait(false);
+        var checkpoint = Checkpoint(lastRow, bytes, attempt, decisions);
+        var snapshot = _state.Snapshot();
+        return new ImportJobCommit(
+            _state.Id,
+            checkpoint,
+            token => onCheckpoint(checkpoint, snapshot, token),
+            _run.SaveCheckpointIn ?? ((_, _, _) => throw new NotSupportedException("Saving a checkpoint in a sink's transaction needs a background job.")));
     }
 
     private ImportJobCheckpoint Checkpoint(int lastRow, long notImportedBytes, int attempt, IReadOnlyList<ImportRowDecision> pending)

@@ -6,7 +6,7 @@ namespace DataImport;
 /// <typeparam name="TRecord">The record type: the entity's class, or <see cref="ImportRecord"/> for run-time entities.</typeparam>
 /// <remarks>
 /// <para>
-/// <see cref="WriteAsync"/> must be atomic: either every write of the batch lands or none does (use a
+/// <see cref="WriteAsync(IReadOnlyList{ImportWrite{TRecord}}, CancellationToken)"/> must be atomic: either every write of the batch lands or none does (use a
 /// transaction). When it throws, the engine splits the batch and retries the halves to isolate the failing rows,
 /// which become errors carrying the exception's message; the other rows land.
 /// </para>
@@ -30,6 +30,27 @@ public abstract class ImportSink<TRecord>
     /// <param name="cancellationToken">A token to cancel the write.</param>
     /// <returns>A task that completes when the batch is committed.</returns>
     public abstract ValueTask WriteAsync(IReadOnlyList<ImportWrite<TRecord>> batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a batch of a background job together with the job's checkpoint. The default saves
+    /// <paramref name="commit"/> through the job store, then calls <see cref="WriteAsync(IReadOnlyList{ImportWrite{TRecord}}, CancellationToken)"/>.
+    /// A sink whose database holds the job store overrides it to save the checkpoint in its own transaction
+    /// (<see cref="ImportJobCommit.SaveAsync(System.Data.Common.DbTransaction, CancellationToken)"/>): the batch and the
+    /// checkpoint then commit together, and a worker that lost the job cannot commit.
+    /// </summary>
+    /// <param name="batch">The writes in file order.</param>
+    /// <param name="commit">The job's checkpoint for this write.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when the batch is committed.</returns>
+    public virtual async ValueTask WriteAsync(IReadOnlyList<ImportWrite<TRecord>> batch, ImportJobCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        await commit.SaveAsync(cancellationToken).ConfigureAwait(false);
+
+        // A save that found the lease lost (another host took the job over) cancels the run: it must not write.
+        cancellationToken.ThrowIfCancellationRequested();
+        await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
 }
 
 /// <summary>Whether a write creates a record or updates an existing one.</summary>

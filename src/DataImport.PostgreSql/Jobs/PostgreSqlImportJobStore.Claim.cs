@@ -1,0 +1,110 @@
+using Npgsql;
+
+namespace DataImport.PostgreSql;
+
+// The fair claim: rank the domains, lock the best free one, take its oldest claimable job.
+public sealed partial class PostgreSqlImportJobStore
+{
+    // A claim that found its domain emptied by another host's claim starts again; each retry means another claim made
+    // progress, and past this many the worker polls again later instead of spinning.
+    private const int ClaimRetries = 10;
+
+    /// <inheritdoc />
+    public override async ValueTask<StoredImportJob?> ClaimNextAsync(string workerId, DateTimeOffset now, DateTimeOffset leaseExpires, CancellationToken cancellationToken)
+    {
+        await Database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < ClaimRetries; attempt++)
+        {
+            var connection = await Database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    // First a domain no other claim is deciding for; when every candidate domain is being claimed from,
+                    // wait for the best one's claim to commit and then take from it.
+                    var domain = await PickDomainAsync(connection, transaction, now, skipLocked: true, cancellationToken).ConfigureAwait(false)
+                        ?? await PickDomainAsync(connection, transaction, now, skipLocked: false, cancellationToken).ConfigureAwait(false);
+                    if (domain is null)
+                    {
+                        return null;
+                    }
+
+                    var claimed = await ClaimInDomainAsync(connection, transaction, domain, workerId, now, leaseExpires, cancellationToken).ConfigureAwait(false);
+                    if (claimed is not null)
+                    {
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        return claimed;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // Domains with a claimable job (queued, or running with an expired or released lease), best first: fewer running
+    // jobs, then served longest ago (last_claim, from one sequence for every host), then the oldest claimable job. The
+    // recursive part walks the distinct domains of live jobs through ix_import_jobs_live, and every per-domain value is
+    // an index seek, so this reads live jobs' index entries, never the history of finished jobs.
+    private async Task<string?> PickDomainAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, bool skipLocked, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            WITH RECURSIVE live(domain) AS (
+                (SELECT j.domain FROM {Jobs} j WHERE j.status IN (0, 1) ORDER BY j.domain LIMIT 1)
+                UNION ALL
+                SELECT (SELECT j.domain FROM {Jobs} j WHERE j.status IN (0, 1) AND j.domain > live.domain ORDER BY j.domain LIMIT 1)
+                FROM live WHERE live.domain IS NOT NULL),
+            candidates AS (
+                SELECT live.domain,
+                    (SELECT j.seq FROM {Jobs} j
+                        WHERE j.status IN (0, 1) AND j.domain = live.domain AND (j.status = 0 OR j.lease_expires IS NULL OR j.lease_expires < @now)
+                        ORDER BY j.seq LIMIT 1) AS oldest,
+                    (SELECT count(*) FROM {Jobs} j WHERE j.status = 1 AND j.domain = live.domain AND j.lease_expires >= @now) AS running
+                FROM live WHERE live.domain IS NOT NULL)
+            SELECT d.domain FROM candidates c JOIN {Database.Domains} d ON d.domain = c.domain
+            WHERE c.oldest IS NOT NULL
+            ORDER BY c.running, d.last_claim, c.oldest
+            LIMIT 1
+            FOR UPDATE OF d{(skipLocked ? " SKIP LOCKED" : string.Empty)}
+            """;
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(Time("now", now));
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+    }
+
+    // Takes the domain's oldest claimable job and records the claim on the domain. SKIP LOCKED passes over a job another
+    // statement is changing (a cancellation, say); the row is re-checked after it is locked, so a job another host has
+    // just claimed is never taken again.
+    private async Task<StoredImportJob?> ClaimInDomainAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string domain, string workerId, DateTimeOffset now, DateTimeOffset leaseExpires, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            WITH next AS (
+                SELECT j.seq FROM {Jobs} j
+                WHERE j.status IN (0, 1) AND j.domain = @domain AND (j.status = 0 OR j.lease_expires IS NULL OR j.lease_expires < @now)
+                ORDER BY j.seq LIMIT 1
+                FOR UPDATE SKIP LOCKED),
+            claimed AS (
+                UPDATE {Jobs} j SET status = 1, worker_id = @worker, lease_expires = @lease, last_heartbeat = @now, attempts = j.attempts + 1
+                FROM next WHERE j.seq = next.seq
+                RETURNING j.*),
+            served AS (
+                UPDATE {Database.Domains} d SET last_claim = nextval('{Database.Claims}')
+                WHERE d.domain = @domain AND EXISTS (SELECT 1 FROM claimed))
+            SELECT {Columns} FROM claimed
+            """;
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(Text("domain", domain));
+            command.Parameters.Add(Text("worker", workerId));
+            command.Parameters.Add(Time("now", now));
+            command.Parameters.Add(Time("lease", leaseExpires));
+            var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+            return rows.Count > 0 ? rows[0] : null;
+        }
+    }
+}

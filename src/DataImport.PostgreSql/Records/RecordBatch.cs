@@ -1,0 +1,204 @@
+namespace DataImport.PostgreSql;
+
+/// <summary>
+/// A batch of writes folded into what the database must end up with: one row per create (written by <c>COPY</c>) and
+/// one per updated key (written by one <c>UPDATE</c>), each with the columns it sets.
+/// </summary>
+/// <remarks>
+/// Writes come in file order and one key may appear several times: a create then updates of the same key (a file
+/// creating a record and changing it a few rows later), or several updates. Folding them in order gives the final
+/// values, so the creates can all go first in one <c>COPY</c> and the updates in one statement: a create followed by
+/// updates becomes one create whose mapped columns hold the last values; updates of one key become one update of the
+/// union of their mapped columns, later values winning.
+/// </remarks>
+internal sealed class RecordBatch
+{
+    private RecordBatch(IReadOnlyList<RowGroup> creates, IReadOnlyList<RowGroup> updates, int rowCount)
+    {
+        Creates = creates;
+        Updates = updates;
+        RowCount = rowCount;
+    }
+
+    /// <summary>Gets the creates, grouped by the columns they set (one group unless the writes mapped different properties).</summary>
+    public IReadOnlyList<RowGroup> Creates { get; }
+
+    /// <summary>Gets the updates, one row per key, grouped by the columns they set.</summary>
+    public IReadOnlyList<RowGroup> Updates { get; }
+
+    /// <summary>Gets the number of database rows the batch creates or updates.</summary>
+    public int RowCount { get; }
+
+    /// <summary>Folds the writes of a batch.</summary>
+    /// <exception cref="ArgumentException">An update has no key, or a write names a property the entity does not have.</exception>
+    public static RecordBatch Plan(RecordTable table, IReadOnlyList<ImportWrite<ImportRecord>> writes)
+    {
+        var rows = new List<PlannedRow>(writes.Count);
+        var byKey = table.KeyColumns.Count > 0 ? new Dictionary<ImportKey, PlannedRow>(writes.Count) : null;
+        var resolver = new ColumnResolver(table);
+        foreach (var write in writes)
+        {
+            var columns = resolver.Resolve(write.MappedProperties);
+            if (write.Kind == ImportWriteKind.Create)
+            {
+                var row = new PlannedRow(ImportWriteKind.Create, write.Key, write.Record, resolver.WithKey(columns));
+                rows.Add(row);
+                if (write.Key is not null && byKey is not null)
+                {
+                    byKey[write.Key] = row;
+                }
+
+                continue;
+            }
+
+            if (write.Key is null || byKey is null)
+            {
+                throw new ArgumentException($"Row {write.Row}: an update of entity '{table.Entity.Name}' came without a key; only an entity with a key can be updated.", nameof(writes));
+            }
+
+            if (byKey.TryGetValue(write.Key, out var earlier))
+            {
+                earlier.Fold(table, write.Record, columns);
+            }
+            else
+            {
+                var row = new PlannedRow(ImportWriteKind.Update, write.Key, write.Record, columns);
+                rows.Add(row);
+                byKey[write.Key] = row;
+            }
+        }
+
+        return new RecordBatch(Group(rows, ImportWriteKind.Create), Group(rows, ImportWriteKind.Update), rows.Count);
+    }
+
+    private static List<RowGroup> Group(List<PlannedRow> rows, ImportWriteKind kind)
+    {
+        var groups = new List<RowGroup>(1);
+        foreach (var row in rows)
+        {
+            if (row.Kind != kind)
+            {
+                continue;
+            }
+
+            var group = groups.Find(g => g.Columns.SameAs(row.Columns));
+            if (group is null)
+            {
+                group = new RowGroup(row.Columns);
+                groups.Add(group);
+            }
+
+            group.Rows.Add(row);
+        }
+
+        return groups;
+    }
+}
+
+/// <summary>Rows of a batch that set the same columns, so one statement writes them all.</summary>
+internal sealed class RowGroup(ColumnSet columns)
+{
+    public ColumnSet Columns { get; } = columns;
+
+    public List<PlannedRow> Rows { get; } = [];
+}
+
+/// <summary>One database row to create or update, with the final values of the columns it sets.</summary>
+internal sealed class PlannedRow(ImportWriteKind kind, ImportKey? key, ImportRecord record, ColumnSet columns)
+{
+    private bool _ownsRecord;
+
+    public ImportWriteKind Kind { get; } = kind;
+
+    public ImportKey? Key { get; } = key;
+
+    public ImportRecord Record { get; private set; } = record;
+
+    public ColumnSet Columns { get; private set; } = columns;
+
+    /// <summary>The value to write to a column: the record's, or for a key column the write's key.</summary>
+    public object? ValueOf(RecordColumn column, int keyPosition)
+    {
+        if (Record.TryGetValue(column.Property.Name, out var value))
+        {
+            return value;
+        }
+
+        return keyPosition >= 0 && Key is not null ? Key[keyPosition] : null;
+    }
+
+    /// <summary>Applies a later update of the same key: its mapped columns take its values (absent ones become empty).</summary>
+    public void Fold(RecordTable table, ImportRecord update, ColumnSet columns)
+    {
+        if (!_ownsRecord)
+        {
+            // The engine's record stays as the engine built it: a failed batch is split and written again.
+            Record = Record.Clone();
+            _ownsRecord = true;
+        }
+
+        foreach (var index in columns.Indexes)
+        {
+            var name = table.Columns[index].Property.Name;
+            Record[name] = update.TryGetValue(name, out var value) ? value : null;
+        }
+
+        Columns = ColumnResolver.Union(Columns, columns);
+    }
+}
+
+/// <summary>A set of property columns, by their index in the entity, in ascending order.</summary>
+internal sealed class ColumnSet(int[] indexes)
+{
+    public int[] Indexes { get; } = indexes;
+
+    public bool SameAs(ColumnSet other) => ReferenceEquals(this, other) || Indexes.AsSpan().SequenceEqual(other.Indexes);
+}
+
+/// <summary>Turns a write's mapped property names into a <see cref="ColumnSet"/>, once per distinct list (the engine passes one list for a whole job).</summary>
+internal sealed class ColumnResolver(RecordTable table)
+{
+    private IReadOnlyList<string>? _lastNames;
+    private ColumnSet? _last;
+    private ColumnSet? _lastWithKey;
+
+    public ColumnSet Resolve(IReadOnlyList<string> names)
+    {
+        if (ReferenceEquals(names, _lastNames) && _last is not null)
+        {
+            return _last;
+        }
+
+        var indexes = new SortedSet<int>();
+        foreach (var name in names)
+        {
+            indexes.Add(table.Column(name).Index);
+        }
+
+        _lastNames = names;
+        _lastWithKey = null;
+        return _last = new ColumnSet([.. indexes]);
+    }
+
+    /// <summary>The columns of a create: the mapped ones and the key (a key is always written).</summary>
+    public ColumnSet WithKey(ColumnSet columns)
+    {
+        if (ReferenceEquals(columns, _last) && _lastWithKey is not null)
+        {
+            return _lastWithKey;
+        }
+
+        var result = table.KeyColumns.All(k => columns.Indexes.Contains(k.Index))
+            ? columns
+            : new ColumnSet([.. columns.Indexes.Union(table.KeyColumns.Select(k => k.Index)).Order()]);
+        if (ReferenceEquals(columns, _last))
+        {
+            _lastWithKey = result;
+        }
+
+        return result;
+    }
+
+    public static ColumnSet Union(ColumnSet a, ColumnSet b) =>
+        a.SameAs(b) || b.Indexes.All(a.Indexes.Contains) ? a : new ColumnSet([.. a.Indexes.Union(b.Indexes).Order()]);
+}

@@ -1,0 +1,105 @@
+using DataImport.Tests;
+
+namespace DataImport.PostgreSql.Tests.Records;
+
+/// <summary>Imports through the engine into the PostgreSQL record sink, registered with AddPostgreSqlRecordSink: counts, rows landed, row errors.</summary>
+public sealed class PostgreSqlRecordSinkImportTests
+{
+    private static readonly EntitySchema Customer = EntitySchemaJson.Parse(TestEngine.CustomerSchemaJson).Single();
+
+    private const string Seed = "Name,Email,Balance,Born\nOld A,a@x.com,1,1990-01-01\nOld B,b@x.com,2,1990-01-02\n";
+
+    [PostgresTheory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    public async Task Import_CreateAndUpdate_CountsAndLandsAsIfRowByRow(int batchSize)
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        await db.ImportAsync(Customer, Seed);
+
+        // Existing a@x.com updated; c created then updated twice (in one batch or across batches); a bad balance; b untouched.
+        var (job, notImported) = await db.ImportAsync(
+            Customer,
+            "Name,Email,Balance\nNew A,a@x.com,10\nC1,c@x.com,3\nC2,c@x.com,\nBad,d@x.com,lots\nC3,c@x.com,33\nE,e@x.com,5\n",
+            ImportMode.CreateAndUpdate,
+            batchSize: batchSize);
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        (job.CreatedCount, job.UpdatedCount, job.SkippedCount, job.ErrorCount).Should().Be((2, 3, 0, 1));
+        notImported.Should().Contain("Bad,d@x.com,lots,5,");
+        var records = await db.AllAsync(Customer);
+        records.Select(r => (r["Email"], r["Name"], r["Balance"], r["Born"])).Should().Equal(
+            ("a@x.com", "New A", 10m, new DateOnly(1990, 1, 1)),
+            ("b@x.com", "Old B", 2m, new DateOnly(1990, 1, 2)),
+            ("c@x.com", "C3", 33m, null),
+            ("e@x.com", "E", 5m, null));
+    }
+
+    [PostgresTheory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    public async Task Import_UpdateOnly_UpdatesTheMappedColumnsAndSkipsUnknownKeys(int batchSize)
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        await db.ImportAsync(Customer, Seed);
+
+        var (job, notImported) = await db.ImportAsync(
+            Customer, "Email,Balance\nb@x.com,20\nz@x.com,9\na@x.com,\nb@x.com,21\n", ImportMode.UpdateOnly, batchSize: batchSize);
+
+        (job.CreatedCount, job.UpdatedCount, job.SkippedCount, job.ErrorCount).Should().Be((0, 3, 1, 0));
+        notImported.Should().Contain("z@x.com,9,3,");
+        (await db.AllAsync(Customer)).Select(r => (r["Email"], r["Name"], r["Balance"])).Should().Equal(
+            ("a@x.com", "Old A", null),
+            ("b@x.com", "Old B", 21m));
+    }
+
+    [PostgresFact]
+    public async Task Import_ValueLongerThanTheTablesColumn_IsThatRowsErrorAndTheOthersLand()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+
+        // The table was made when Name allowed 5 characters; the schema allows 100 now, the column still 5.
+        var before = new EntitySchemaBuilder("Customer").Property("Name", PropertyType.String, required: true, maxLength: 5).Property("Email", PropertyType.String).Key("Email").Build();
+        await db.Store.EnsureTableAsync(before, CancellationToken.None);
+
+        var (job, notImported) = await db.ImportAsync(Customer, "Name,Email\nAda,a@x.com\nBartholomew,b@x.com\nCy,c@x.com\n", batchSize: 100);
+
+        (job.CreatedCount, job.ErrorCount).Should().Be((2, 1));
+        var error = job.Errors.Should().ContainSingle().Subject;
+        (error.Row, error.Code, error.Message).Should().Be((3, ImportProblemCodes.NotSaved, "not saved: Name: 11 characters is longer than the 5 its database column allows"));
+        notImported.Should().Contain("Bartholomew,b@x.com,3,not saved: Name: 11 characters is longer than the 5 its database column allows");
+        (await db.AllAsync(Customer)).Select(r => r["Name"]).Should().Equal("Ada", "Cy");
+    }
+
+    [PostgresFact]
+    public async Task Import_RowBreakingAConstraintTheHostAdded_IsThatRowsErrorNamingTheRule()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        await db.Store.EnsureTableAsync(Customer, CancellationToken.None);
+        await db.ExecuteAsync($"ALTER TABLE {db.Table(Customer)} ADD CONSTRAINT balance_not_negative CHECK (\"Balance\" >= 0)");
+
+        var (job, _) = await db.ImportAsync(Customer, "Name,Email,Balance\nA,a@x.com,1\nB,b@x.com,-1\nC,c@x.com,3\nD,d@x.com,-4\n", batchSize: 100);
+
+        (job.CreatedCount, job.ErrorCount).Should().Be((2, 2));
+        job.Errors.Select(e => (e.Row, e.Message)).Should().Equal(
+            (3, "not saved: the record breaks the database rule 'balance_not_negative'"),
+            (5, "not saved: the record breaks the database rule 'balance_not_negative'"));
+        (await db.AllAsync(Customer)).Select(r => r["Email"]).Should().Equal("a@x.com", "c@x.com");
+    }
+
+    [PostgresFact]
+    public async Task Import_TwoDomains_NeverSeeEachOthersRecords()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        await db.ImportAsync(Customer, "Name,Email,Balance\nAcme A,a@x.com,1\n", domain: "acme");
+
+        var (other, _) = await db.ImportAsync(Customer, "Name,Email,Balance\nOther A,a@x.com,2\nOther B,b@x.com,3\n", ImportMode.CreateAndUpdate, domain: "other");
+        var (acmeUpdate, _) = await db.ImportAsync(Customer, "Email,Balance\nb@x.com,9\na@x.com,5\n", ImportMode.UpdateOnly, domain: "acme");
+
+        (other.CreatedCount, other.UpdatedCount).Should().Be((2, 0));
+        (acmeUpdate.UpdatedCount, acmeUpdate.SkippedCount).Should().Be((1, 1));
+        (await db.AllAsync(Customer, "acme")).Select(r => (r["Name"], r["Balance"])).Should().Equal(("Acme A", 5m));
+        (await db.AllAsync(Customer, "other")).Select(r => (r["Name"], r["Balance"])).Should().Equal(("Other A", 2m), ("Other B", 3m));
+    }
+}
