@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DataImport.Samples.EfCore.Shop;
 using Microsoft.EntityFrameworkCore;
 
 namespace DataImport.Samples.EfCore.Tests;
@@ -82,6 +81,14 @@ public sealed class ShopApiTests : IAsyncLifetime
         var (status, body) = await _host.GetAsync("/api/v1/entities/Customer/records", domain, token);
 
         status.Should().Be(expected, body.ValueKind == JsonValueKind.Undefined ? "" : body.ToString());
+    }
+
+    [Fact]
+    public void Build_NoApiTokenOutsideDevelopment_RefusesToStartNamingTheSetting()
+    {
+        var build = () => ShopApp.Build(["--environment", "Production", $"--Shop:DataPath={_host.DataPath}"]);
+
+        build.Should().Throw<InvalidOperationException>().WithMessage("Set Shop:ApiToken*");
     }
 
     [Fact]
