@@ -186,7 +186,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         }
 
         job.GetProperty("errors").ToString().Should().Be(clean.GetProperty("errors").ToString());
-        (await DownloadAsync(third, job)).Should().Equal(await DownloadAsync(second, await second.JobAsync(cleanId, "clean")));
+        (await DownloadAsync(third, await third.JobAsync(id, "crash"))).Should().Equal(await DownloadAsync(second, await second.JobAsync(cleanId, "clean")));
         var (_, crashRecords) = await third.GetAsync("/api/v1/entities/Customer/records?pageSize=1", "crash");
         crashRecords.GetProperty("pagination").GetProperty("total").GetInt64().Should().Be(clean.GetProperty("createdCount").GetInt32());
     }
