@@ -1,5 +1,6 @@
 using DataImport.AspNetCore;
 using DataImport.Samples.Storage;
+using Npgsql;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -37,21 +38,35 @@ public static class WebApiHost
         builder.Services.AddDataImportEndpoints();
         builder.Services.AddOpenApi();
 
-        // Storage: records in SQLite tables (listed by the records endpoint), jobs in SQLite, files in a local folder.
+        // Storage: SQLite files under DataPath (the embedded default), or one PostgreSQL database for several instances.
         var schemas = EntitySchemaJson.LoadAsync(schemaPath).GetAwaiter().GetResult();
-        builder.Services.AddSingleton(new SqliteRecordStore(Path.Combine(dataPath, "records.db")));
-        builder.Services.AddSingleton<ImportRecordLister>(sp => sp.GetRequiredService<SqliteRecordStore>());
-        builder.Services.AddDataImport(options => options.MaxFileBytes = settings.MaxFileBytes)
-            .AddEntities(schemas)
-            .AddSink<ImportRecord>((sp, context) => sp.GetRequiredService<SqliteRecordStore>().CreateSink(context.Entity, context.Domain))
-            .AddBackgroundJobs(jobs =>
-            {
-                jobs.FilesPath = Path.Combine(dataPath, "files");
-                jobs.DownloadLinkKey = settings.DownloadLinkKey;
-                jobs.MaxConcurrency = settings.MaxConcurrency;
-                builder.Configuration.GetSection(JobsSection).Bind(jobs); // WorkerId, LeaseDuration, HeartbeatInterval, …
-            })
-            .UseSqliteJobStore($"Data Source={Path.Combine(dataPath, "jobs.db")}");
+        var dataImport = builder.Services.AddDataImport(options => options.MaxFileBytes = settings.MaxFileBytes).AddEntities(schemas);
+        if (string.Equals(settings.Store, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            // Jobs, uploads, not-imported files and records in one database: instances share nothing else, and each batch
+            // of records commits with its job's checkpoint. Every instance needs the same DownloadLinkKey.
+            var connectionString = builder.Configuration.GetConnectionString("DataImport") is { Length: > 0 } cs
+                ? cs
+                : throw new InvalidOperationException("DataImport:Store is postgres but the connection string ConnectionStrings:DataImport is not set.");
+            var dataSource = NpgsqlDataSource.Create(connectionString);
+            builder.Services.AddSingleton(dataSource);
+            dataImport.AddPostgreSqlRecordSink(dataSource, o => o.Schema = settings.PostgreSql.RecordsSchema)
+                .AddBackgroundJobs(jobs => ConfigureJobs(jobs, settings, dataPath, builder.Configuration))
+                .UsePostgreSql(dataSource, o => o.SchemaName = settings.PostgreSql.Schema);
+        }
+        else if (string.Equals(settings.Store, "sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            // Records in SQLite tables (listed by the records endpoint), jobs in SQLite, files in a local folder.
+            builder.Services.AddSingleton(new SqliteRecordStore(Path.Combine(dataPath, "records.db")));
+            builder.Services.AddSingleton<ImportRecordLister>(sp => sp.GetRequiredService<SqliteRecordStore>());
+            dataImport.AddSink<ImportRecord>((sp, context) => sp.GetRequiredService<SqliteRecordStore>().CreateSink(context.Entity, context.Domain))
+                .AddBackgroundJobs(jobs => ConfigureJobs(jobs, settings, dataPath, builder.Configuration))
+                .UseSqliteJobStore($"Data Source={Path.Combine(dataPath, "jobs.db")}");
+        }
+        else
+        {
+            throw new InvalidOperationException($"DataImport:Store is '{settings.Store}'; it must be sqlite or postgres.");
+        }
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
@@ -71,6 +86,14 @@ public static class WebApiHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapDataImport("/api/v1").RequireAuthorization();
         return app;
+    }
+
+    private static void ConfigureJobs(ImportJobsOptions jobs, WebApiOptions settings, string dataPath, ConfigurationManager configuration)
+    {
+        jobs.FilesPath = Path.Combine(dataPath, "files");
+        jobs.DownloadLinkKey = settings.DownloadLinkKey;
+        jobs.MaxConcurrency = settings.MaxConcurrency;
+        configuration.GetSection(JobsSection).Bind(jobs); // WorkerId, LeaseDuration, HeartbeatInterval, …
     }
 
     /// <summary>Errors outside the import endpoints' handlers (e.g. while a download streams): a generic 500, never the exception.</summary>

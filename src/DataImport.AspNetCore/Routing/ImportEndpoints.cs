@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -59,7 +60,37 @@ internal sealed partial class ImportEndpoints
         // The signed link is the credential: no bearer token, whatever the host requires of the group.
         group.MapGet("/job/{id}/not-imported", api.DownloadNotImportedAsync).WithName("DownloadNotImported").AllowAnonymous()
             .WithSummary("Downloads the CSV of rows a job did not import, through the signed link of the job's notImportedDownloadUrl (no credentials needed).");
+
+        // Any other path under the prefix: 404, or 405 for a path of the API with another method, in the endpoints' shape.
+        // Not at the root, where it would take every path the host leaves to later middleware.
+        if (api._prefix.Length > 0)
+        {
+            group.Map("/{**path}", api.NotFound).WithOrder(int.MaxValue).ExcludeFromDescription();
+        }
+
         return group;
+    }
+
+    /// <summary>The routes of the API (below the prefix) and their methods, to tell a wrong method from a wrong path.</summary>
+    private static readonly (string Method, TemplateMatcher Route)[] Routes =
+    [
+        .. new (string Method, string Template)[]
+        {
+            ("GET", "entities"), ("GET", "entities/{entity}/records"), ("POST", "entities/{entity}/import"), ("GET", "jobs"),
+            ("GET", "job/{id}"), ("POST", "job/{id}/cancel"), ("GET", "job/{id}/events"), ("GET", "job/{id}/not-imported"),
+        }.Select(r => (r.Method, new TemplateMatcher(TemplateParser.Parse(r.Template), new RouteValueDictionary()))),
+    ];
+
+    private IResult NotFound(HttpContext context, string? path)
+    {
+        var allowed = Routes.Where(r => r.Route.TryMatch("/" + path, [])).Select(r => r.Method).Distinct().ToList();
+        if (allowed.Count == 0)
+        {
+            return _results.Fail(StatusCodes.Status404NotFound, "Not found.", [new ApiError { Message = $"There is no '{context.Request.Path}' in the import API.", Code = "not_found" }]);
+        }
+
+        context.Response.Headers.Allow = string.Join(", ", allowed);
+        return _results.Fail(StatusCodes.Status405MethodNotAllowed, "The method is not allowed on this path.", [new ApiError { Message = $"'{context.Request.Path}' answers {string.Join(" and ", allowed)}.", Code = "method_not_allowed" }]);
     }
 
     private async Task<IResult> ListEntitiesAsync(HttpContext context, ImportEngine engine)
