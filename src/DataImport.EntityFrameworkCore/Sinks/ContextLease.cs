@@ -7,7 +7,7 @@ namespace DataImport.EntityFrameworkCore.Sinks;
 /// A fresh context for one lookup or one batch, so nothing is tracked from one batch to the next: from the host's
 /// <see cref="IDbContextFactory{TContext}"/> when it registered one, otherwise from a service scope of its own.
 /// </summary>
-internal sealed class ContextLease<TContext> : IAsyncDisposable
+internal sealed class ContextLease<TContext> : IAsyncDisposable, IDisposable
     where TContext : DbContext
 {
     private readonly AsyncServiceScope? _scope;
@@ -41,6 +41,18 @@ internal sealed class ContextLease<TContext> : IAsyncDisposable
 
         var scope = services.CreateAsyncScope();
         return new ContextLease<TContext>(scope.ServiceProvider.GetRequiredService<TContext>(), scope);
+    }
+
+    public void Dispose()
+    {
+        if (_scope is { } scope)
+        {
+            scope.Dispose();
+        }
+        else
+        {
+            Context.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -30,16 +30,9 @@ internal sealed class EntityFrameworkImportSink<TContext, TEntity> : ImportSink<
     /// <exception cref="InvalidOperationException">The entity is not mapped in the context, or its key properties are not mapped properties.</exception>
     public static EntityFrameworkImportSink<TContext, TEntity> Create(IServiceProvider services, EntitySchema schema, bool checkpointInTransaction)
     {
-        var lease = ContextLease<TContext>.Open(services);
-        try
-        {
-            var map = EntityMap<TEntity>.Create(lease.Context.Model, schema, typeof(TContext));
-            return new EntityFrameworkImportSink<TContext, TEntity>(services, map, schema, checkpointInTransaction);
-        }
-        finally
-        {
-            lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        using var lease = ContextLease<TContext>.Open(services);
+        var map = EntityMap<TEntity>.Create(lease.Context.Model, schema, typeof(TContext));
+        return new EntityFrameworkImportSink<TContext, TEntity>(services, map, schema, checkpointInTransaction);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using DataImport.PostgreSql.Tests;
 using DataImport.Sqlite;
 using DataImport.Tests;
 using DataImport.Tests.Jobs;
@@ -12,33 +13,42 @@ using Microsoft.Extensions.Time.Testing;
 namespace DataImport.EntityFrameworkCore.Tests.Sinks;
 
 /// <summary>
-/// <see cref="EntityFrameworkSinkOptions.CheckpointInTransaction"/> with the job store in the context's own SQLite file:
-/// the rows and the job's checkpoint commit together, so a host that lost its job while paused cannot commit its batch.
+/// <see cref="EntityFrameworkSinkOptions.CheckpointInTransaction"/> with the job store in the context's own database (the
+/// SQLite store in the same file; the PostgreSQL store in the same database): the rows and the job's checkpoint commit
+/// together, so a host that lost its job while paused cannot commit its batch.
 /// </summary>
-public sealed class TransactionalCheckpointTests : IDisposable
+public sealed class TransactionalCheckpointTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset T0 = new(2024, 5, 1, 8, 0, 0, TimeSpan.Zero);
     private readonly string _folder = JobTestHost.NewFolder();
+    private readonly string _jobsSchema = $"jobs_{Guid.NewGuid():N}";
+    private TestDatabase _database = null!;
 
     public TransactionalCheckpointTests() => Directory.CreateDirectory(_folder);
 
-    private string Database => $"Data Source={Path.Combine(_folder, "app.db")}";
-
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        if (_database?.Provider == "postgres")
+        {
+            await using var dataSource = PostgresTestDatabase.CreateDataSource();
+            await PostgresTestDatabase.DropSchemaAsync(dataSource, _jobsSchema);
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
         SqliteConnection.ClearAllPools();
         JobTestHost.DeleteFolder(_folder);
     }
 
-    [Fact]
-    public async Task Worker_HostPausedBeforeItsWriteLosesTheJob_ItsBatchIsRolledBackAndNoRowIsWrittenTwice()
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Worker_HostPausedBeforeItsWriteLosesTheJob_ItsBatchIsRolledBackAndNoRowIsWrittenTwice(string provider)
     {
-        // The job store's tables and the application's in one file.
-        await new SqliteImportJobStore(Database).GetAsync("none", default);
-        await using (var context = NewContext())
-        {
-            await context.Database.ExecuteSqlRawAsync(context.Database.GenerateCreateScript());
-        }
+        // The application's tables and the job store's in one database.
+        _database = await TestDatabase.CreateAsync(provider);
 
         // The first host writes batches 1 and 2, then pauses as it starts batch 3; its lease runs out meanwhile.
         var paused = new GatedContextFactory(this, pauseAt: 3);
@@ -99,12 +109,23 @@ public sealed class TransactionalCheckpointTests : IDisposable
         {
             b.Services.AddSingleton<IDbContextFactory<ShopContext>>(contexts);
             b.AddEntity<Visit>(e => e.Ignore(v => v.Id))
-                .AddEntityFrameworkSink<ShopContext, Visit>(o => o.CheckpointInTransaction = true)
-                .UseJobStore(_ => new SqliteImportJobStore(Database));
+                .AddEntityFrameworkSink<ShopContext, Visit>(o => o.CheckpointInTransaction = true);
+            if (_database.Provider == "postgres")
+            {
+                b.UsePostgreSql(_database.ConnectionString, o => o.SchemaName = _jobsSchema);
+            }
+            else
+            {
+                b.UseJobStore(_ => new SqliteImportJobStore(_database.ConnectionString));
+            }
         });
 
-    private ShopContext NewContext(params IInterceptor[] interceptors) =>
-        new(new DbContextOptionsBuilder<ShopContext>().UseSqlite(Database).AddInterceptors(interceptors).Options);
+    private ShopContext NewContext(params IInterceptor[] interceptors)
+    {
+        var options = new DbContextOptionsBuilder<ShopContext>();
+        _database.Configure(options);
+        return new ShopContext(options.AddInterceptors(interceptors).Options);
+    }
 
     /// <summary>Contexts on the shared file; the one for write number <c>pauseAt</c> waits until released. Counts committed transactions.</summary>
     private sealed class GatedContextFactory(TransactionalCheckpointTests test, int pauseAt) : DbTransactionInterceptor, IDbContextFactory<ShopContext>
