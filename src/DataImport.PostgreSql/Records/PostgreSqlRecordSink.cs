@@ -123,6 +123,14 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
+
+        // One COPY is atomic on its own: the usual batch (creates only, outside a job) saves the BEGIN and COMMIT round trips.
+        if (commit is null && batch.Updates.Count == 0 && batch.Creates.Count == 1)
+        {
+            await CopyAsync(connection, batch.Creates[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         foreach (var group in batch.Creates)
