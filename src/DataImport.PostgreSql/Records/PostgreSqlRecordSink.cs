@@ -17,6 +17,7 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     private readonly string _findSql;
 
     private readonly bool _checkpointInTransaction;
+    private readonly bool _coarseKey;
 
     /// <param name="dataSource">The database of the records.</param>
     /// <param name="table">The entity's table.</param>
@@ -29,6 +30,7 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         _domain = domain;
         _checkpointInTransaction = checkpointInTransaction;
         _findSql = FindSql(table);
+        _coarseKey = table.KeyColumns.Any(k => k.StoresCoarser);
     }
 
     /// <inheritdoc />
@@ -42,7 +44,14 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         }
 
         await _table.EnsureCreatedAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-        var wanted = new HashSet<ImportKey>(keys);
+
+        // The rows come back as stored; each is matched to the caller's own key instance.
+        var wanted = new Dictionary<ImportKey, ImportKey>(keys.Count);
+        foreach (var key in keys)
+        {
+            wanted.TryAdd(_coarseKey ? AsStored(key) : key, key);
+        }
+
         using var command = _dataSource.CreateCommand(_findSql);
         command.Parameters.Add(new NpgsqlParameter { Value = _domain, NpgsqlDbType = NpgsqlDbType.Text });
         for (var k = 0; k < _table.KeyColumns.Count; k++)
@@ -52,7 +61,6 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         }
 
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-
         await using var readerScope = reader.ConfigureAwait(false);
         var values = new object?[_table.KeyColumns.Count];
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -62,7 +70,6 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
                 values[k] = _table.KeyColumns[k].FromDatabase(reader, k);
             }
 
-            // The caller's own key instance, so its set operations see the key it asked for.
             if (wanted.TryGetValue(new ImportKey([.. values]), out var key))
             {
                 found.Add(key);
@@ -237,6 +244,17 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
                 ? "the record to update no longer exists; it was deleted during the import"
                 : $"{rows.Count - updated} of {rows.Count} records to update no longer exist");
         }
+    }
+
+    private ImportKey AsStored(ImportKey key)
+    {
+        var values = new object?[_table.KeyColumns.Count];
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = key[k] is { } value ? _table.KeyColumns[k].AsStored(value) : null;
+        }
+
+        return new ImportKey(values);
     }
 
     private int IndexOfKey(RecordColumn column)

@@ -146,6 +146,30 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task FindExistingAsync_TimeKeysFinerThanAMicrosecond_FindTheRecordPostgreSqlStored()
+    {
+        var reading = new EntitySchemaBuilder("Reading")
+            .Property("Sensor", PropertyType.String).Property("At", PropertyType.DateTime).Property("Shift", PropertyType.Time).Property("Value", PropertyType.Double)
+            .Key("Sensor", "At", "Shift").Build();
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(reading, null);
+        var at = new DateTimeOffset(2024, 5, 1, 8, 0, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        var before2000 = new DateTimeOffset(1999, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_999);
+        var shift = new TimeOnly(6, 0).Add(TimeSpan.FromTicks(5));
+        await sink.WriteAsync(
+            [Create(reading, ("Sensor", "s1"), ("At", at), ("Shift", shift), ("Value", 1.0)), Create(reading, ("Sensor", "s1"), ("At", before2000), ("Shift", shift), ("Value", 2.0))],
+            CancellationToken.None);
+
+        var key = new ImportKey("s1", at, shift);
+        var found = await sink.FindExistingAsync([key, new ImportKey("s1", before2000, shift), new ImportKey("s1", at.AddMilliseconds(1), shift)], CancellationToken.None);
+        await sink.WriteAsync([Update(reading, ("Sensor", "s1"), ("At", at), ("Shift", shift), ("Value", 3.0))], CancellationToken.None);
+
+        found.Should().BeEquivalentTo([key, new ImportKey("s1", before2000, shift)]);
+        found.Should().Contain(k => ReferenceEquals(k, key), "the caller's own key instance comes back");
+        (await db.AllAsync(reading)).Select(r => r["Value"]).Should().Equal(3.0, 2.0);
+    }
+
+    [PostgresFact]
     public async Task ListAsync_PagesInWriteOrder_WithTheDomainsTotal()
     {
         await using var db = await RecordDatabase.CreateAsync();
