@@ -15,7 +15,6 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     private readonly RecordTable _table;
     private readonly string _domain;
     private readonly string _findSql;
-
     private readonly bool _checkpointInTransaction;
     private readonly bool _coarseKey;
 
