@@ -162,15 +162,20 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         var columns = group.Columns.Indexes.Select(i => _table.Columns[i]).ToArray();
         var keyPositions = columns.Select(c => IndexOfKey(c)).ToArray();
         var copy = $"COPY {_table.Name} ({Sql.Quote(RecordTable.DomainColumn)}{string.Concat(columns.Select(c => ", " + c.Name))}) FROM STDIN (FORMAT BINARY)";
+        var values = new object?[_table.Columns.Count];
+        var present = new bool[_table.Columns.Count];
         var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using var importerScope = importer.ConfigureAwait(false);
         foreach (var row in group.Rows)
         {
+            row.ReadInto(_table.Columns, values, present);
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(_domain, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             for (var c = 0; c < columns.Length; c++)
             {
-                if (row.ValueOf(columns[c], keyPositions[c]) is { } value)
+                var index = columns[c].Index;
+                var value = present[index] ? values[index] : keyPositions[c] >= 0 ? row.Key?[keyPositions[c]] : null;
+                if (value is not null)
                 {
                     await WriteValueAsync(importer, columns[c], value, cancellationToken).ConfigureAwait(false);
                 }
