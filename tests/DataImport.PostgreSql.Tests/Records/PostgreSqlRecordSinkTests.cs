@@ -64,6 +64,31 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task WriteAsync_UpdateOfEveryType_LandsTheTypedValues()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(Everything, null);
+        await sink.WriteAsync([Create(Everything, ("Code", "A"), ("Name", "Ada")), Create(Everything, ("Code", "B"), ("Name", "Bob"), ("Count", 1))], CancellationToken.None);
+        var at = new DateTimeOffset(2024, 2, 29, 23, 59, 59, 999, TimeSpan.FromHours(2));
+        var guid = Guid.NewGuid();
+
+        await sink.WriteAsync(
+            [
+                Update(Everything, ("Code", "A"), ("Name", "Zoë \"Z\"\n2"), ("Amount", -0.000001m), ("Count", int.MinValue), ("Big", long.MaxValue), ("Ratio", double.NaN),
+                    ("Active", false), ("Born", DateOnly.MinValue), ("At", at), ("Opens", TimeOnly.MaxValue.Add(-TimeSpan.FromTicks(9))), ("Ref", guid), ("Tier", "Silver")),
+                Update(Everything, ("Code", "B"), ("Name", null), ("Amount", null), ("Count", null), ("Big", null), ("Ratio", null),
+                    ("Active", null), ("Born", null), ("At", null), ("Opens", null), ("Ref", null), ("Tier", null)),
+            ],
+            CancellationToken.None);
+
+        var records = await db.AllAsync(Everything);
+        var a = records[0];
+        (a["Name"], a["Amount"], a["Count"], a["Big"], a["Ratio"]).Should().Be(("Zoë \"Z\"\n2", -0.000001m, int.MinValue, long.MaxValue, double.NaN));
+        (a["Active"], a["Born"], a["At"], a["Opens"], a["Ref"], a["Tier"]).Should().Be((false, DateOnly.MinValue, at, new TimeOnly(23, 59, 59, 999, 999), guid, "Silver"));
+        records[1].Where(p => p.Key != "Code").Should().OnlyContain(p => p.Value == null);
+    }
+
+    [PostgresFact]
     public async Task WriteAsync_CreateThenUpdatesOfTheSameKeyInOneBatch_LandsTheLastValues()
     {
         await using var db = await RecordDatabase.CreateAsync();
