@@ -64,7 +64,7 @@ try
         var lines = new JsonSerializerOptions(json) { WriteIndented = false };
         for (var offset = 0; ; offset += 500)
         {
-            var (records, _) = await store.ListAsync(entity, options.Domain, offset, 500, CancellationToken.None);
+            var records = (await store.ListAsync(entity, options.Domain, offset, 500, CancellationToken.None)).Records;
             foreach (var record in records)
             {
                 Console.WriteLine(JsonSerializer.Serialize(record, lines));

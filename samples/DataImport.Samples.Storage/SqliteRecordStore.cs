@@ -8,7 +8,7 @@ namespace DataImport.Samples.Storage;
 /// Keeps the records of run-time entities in an embedded SQLite database: a real table per entity, a column per
 /// property, a <c>_domain</c> column so tenants never see each other's rows, and a unique index on the key.
 /// </summary>
-public sealed class SqliteRecordStore
+public sealed class SqliteRecordStore : ImportRecordLister
 {
     private readonly string _connectionString;
     private readonly HashSet<string> _ready = new(StringComparer.OrdinalIgnoreCase);
@@ -28,9 +28,10 @@ public sealed class SqliteRecordStore
     /// <summary>Creates the sink that writes one domain's records of an entity.</summary>
     public ImportSink<ImportRecord> CreateSink(EntitySchema entity, string? domain) => new SqliteRecordSink(this, entity, domain ?? string.Empty);
 
-    /// <summary>Lists a page of one domain's records of an entity, oldest first.</summary>
-    public async Task<(IReadOnlyList<Dictionary<string, object?>> Records, long Total)> ListAsync(EntitySchema entity, string? domain, long offset, int limit, CancellationToken cancellationToken)
+    /// <summary>Lists a page of one domain's records of an entity, oldest first; each record is a dictionary of property name to value.</summary>
+    public override async ValueTask<ImportRecordPage> ListAsync(EntitySchema entity, string? domain, long skip, int take, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(entity);
         await using var connection = await OpenAsync(entity, cancellationToken).ConfigureAwait(false);
         await using var count = connection.CreateCommand();
         count.CommandText = $"SELECT COUNT(*) FROM {Table(entity)} WHERE _domain = $d";
@@ -39,8 +40,8 @@ public sealed class SqliteRecordStore
         await using var select = connection.CreateCommand();
         select.CommandText = $"SELECT {string.Join(", ", entity.Properties.Select(p => Quote(p.Name)))} FROM {Table(entity)} WHERE _domain = $d ORDER BY _id LIMIT $limit OFFSET $offset";
         select.Parameters.AddWithValue("$d", domain ?? string.Empty);
-        select.Parameters.AddWithValue("$limit", limit);
-        select.Parameters.AddWithValue("$offset", offset);
+        select.Parameters.AddWithValue("$limit", take);
+        select.Parameters.AddWithValue("$offset", skip);
         var records = new List<Dictionary<string, object?>>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -54,7 +55,7 @@ public sealed class SqliteRecordStore
             records.Add(record);
         }
 
-        return (records, total);
+        return new ImportRecordPage { Records = records, Total = total };
     }
 
     internal async Task<SqliteConnection> OpenAsync(EntitySchema entity, CancellationToken cancellationToken)

@@ -1,12 +1,16 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace DataImport.Samples.WebApi;
 
 /// <summary>
-/// The sample's authentication: bearer tokens from configuration (<c>DataImport:Tokens:&lt;token&gt;</c> = the domains the
+/// The sample's token table: bearer tokens from configuration (<c>DataImport:Tokens:&lt;token&gt;</c> = the domains the
 /// token may use, a list or a comma-separated string). In Development the token <c>dev-token</c> grants <c>demo</c> and <c>other</c>.
-/// A real host would put its identity provider here; the rest of the sample only needs "who may act for which domain".
+/// A real host would put its identity provider here; the import endpoints only need "who may act for which domain".
 /// </summary>
 internal sealed class BearerTokens
 {
@@ -31,29 +35,9 @@ internal sealed class BearerTokens
         }
     }
 
-    /// <summary>Checks the bearer token and the <c>domain</c> header of a request.</summary>
-    /// <returns>The caller's domain, or the error response to send: 401 without a known token, 400 without a domain, 403 for a domain the token does not grant.</returns>
-    public (string? Domain, IResult? Failure) Authorize(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || Find(header[scheme.Length..].Trim()) is not { } granted)
-        {
-            return (null, Api.Fail(StatusCodes.Status401Unauthorized, "authorization", "A valid bearer token is required: send 'Authorization: Bearer <token>'."));
-        }
-
-        var domain = request.Headers["domain"].ToString().Trim();
-        if (domain.Length == 0)
-        {
-            return (null, Api.Fail(StatusCodes.Status400BadRequest, "domain", "The 'domain' header is required: the domain the records belong to."));
-        }
-
-        return granted.Contains(domain)
-            ? (domain, null)
-            : (null, Api.Fail(StatusCodes.Status403Forbidden, "domain", $"The token does not grant access to the domain '{domain}'."));
-    }
-
-    private HashSet<string>? Find(string token)
+    /// <summary>Finds the domains a token grants.</summary>
+    /// <returns>The domains, or <see langword="null"/> for an unknown token.</returns>
+    public HashSet<string>? Find(string token)
     {
         // Compare in constant time so the response time tells nothing about how much of a token was right.
         var given = Encoding.UTF8.GetBytes(token);
@@ -67,5 +51,42 @@ internal sealed class BearerTokens
         }
 
         return found;
+    }
+}
+
+/// <summary>
+/// The sample's authentication scheme: <c>Authorization: Bearer &lt;token&gt;</c> looked up in <see cref="BearerTokens"/>; the
+/// user it signs in has one <c>domain</c> claim per domain the token grants, which the import endpoints' default domain
+/// resolver checks the <c>domain</c> header against. No token: no user (the group's <c>RequireAuthorization</c> answers 401);
+/// an unknown token: a failed authentication (401 too).
+/// </summary>
+internal sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, BearerTokens tokens)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (tokens.Find(header[prefix.Length..].Trim()) is not { } domains)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The bearer token is not known."));
+        }
+
+        var identity = new ClaimsIdentity(domains.Select(d => new Claim("domain", d)), SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
     }
 }

@@ -1,13 +1,15 @@
-using System.Text.Encodings.Web;
-using System.Text.Json.Serialization;
+using DataImport.AspNetCore;
 using DataImport.Samples.Storage;
+using Npgsql;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace DataImport.Samples.WebApi;
 
-/// <summary>Builds the REST sample: the seed's import API over DataImport, with SQLite for jobs and records and a local folder for files.</summary>
+/// <summary>
+/// Builds the REST sample: the seed's import API (package DataImport.AspNetCore) behind the sample's bearer tokens, with
+/// SQLite for jobs and records and a local folder for files.
+/// </summary>
 public static class WebApiHost
 {
     /// <summary>The configuration section bound to <see cref="ImportJobsOptions"/>, e.g. <c>DataImport:Jobs:LeaseDuration</c>.</summary>
@@ -28,31 +30,43 @@ public static class WebApiHost
             : Path.Combine(AppContext.BaseDirectory, "data", "schema.json");
         Directory.CreateDirectory(dataPath);
 
-        // The body limit is the file limit plus room for the other form fields; the file limit itself is the library's.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxFileBytes + (1024 * 1024));
-        builder.Services.Configure<WebApiOptions>(builder.Configuration.GetSection(WebApiOptions.Section));
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        });
+        // Authentication: the sample's token table; each token's domains become the user's "domain" claims.
         builder.Services.AddSingleton<BearerTokens>();
-        builder.Services.AddSingleton(new SqliteRecordStore(Path.Combine(dataPath, "records.db")));
-        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<ImportOpenApi>());
-        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, configureOptions: null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddDataImportEndpoints();
+        builder.Services.AddOpenApi();
 
+        // Storage: SQLite files under DataPath (the embedded default), or one PostgreSQL database for several instances.
         var schemas = EntitySchemaJson.LoadAsync(schemaPath).GetAwaiter().GetResult();
-        builder.Services.AddDataImport(options => options.MaxFileBytes = settings.MaxFileBytes)
-            .AddEntities(schemas)
-            .AddSink<ImportRecord>((sp, context) => sp.GetRequiredService<SqliteRecordStore>().CreateSink(context.Entity, context.Domain))
-            .AddBackgroundJobs(jobs =>
-            {
-                jobs.FilesPath = Path.Combine(dataPath, "files");
-                jobs.DownloadLinkKey = settings.DownloadLinkKey;
-                jobs.MaxConcurrency = settings.MaxConcurrency;
-                builder.Configuration.GetSection(JobsSection).Bind(jobs); // WorkerId, LeaseDuration, HeartbeatInterval, …
-            })
-            .UseSqliteJobStore($"Data Source={Path.Combine(dataPath, "jobs.db")}");
+        var dataImport = builder.Services.AddDataImport(options => options.MaxFileBytes = settings.MaxFileBytes).AddEntities(schemas);
+        if (string.Equals(settings.Store, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            // Jobs, uploads, not-imported files and records in one database: instances share nothing else, and each batch
+            // of records commits with its job's checkpoint. Every instance needs the same DownloadLinkKey.
+            var connectionString = builder.Configuration.GetConnectionString("DataImport") is { Length: > 0 } cs
+                ? cs
+                : throw new InvalidOperationException("DataImport:Store is postgres but the connection string ConnectionStrings:DataImport is not set.");
+            var dataSource = NpgsqlDataSource.Create(connectionString);
+            builder.Services.AddSingleton(dataSource);
+            dataImport.AddPostgreSqlRecordSink(dataSource, o => o.Schema = settings.PostgreSql.RecordsSchema)
+                .AddBackgroundJobs(jobs => ConfigureJobs(jobs, settings, dataPath, builder.Configuration))
+                .UsePostgreSql(dataSource, o => o.SchemaName = settings.PostgreSql.Schema);
+        }
+        else if (string.Equals(settings.Store, "sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            // Records in SQLite tables (listed by the records endpoint), jobs in SQLite, files in a local folder.
+            builder.Services.AddSingleton(new SqliteRecordStore(Path.Combine(dataPath, "records.db")));
+            builder.Services.AddSingleton<ImportRecordLister>(sp => sp.GetRequiredService<SqliteRecordStore>());
+            dataImport.AddSink<ImportRecord>((sp, context) => sp.GetRequiredService<SqliteRecordStore>().CreateSink(context.Entity, context.Domain))
+                .AddBackgroundJobs(jobs => ConfigureJobs(jobs, settings, dataPath, builder.Configuration))
+                .UseSqliteJobStore($"Data Source={Path.Combine(dataPath, "jobs.db")}");
+        }
+        else
+        {
+            throw new InvalidOperationException($"DataImport:Store is '{settings.Store}'; it must be sqlite or postgres.");
+        }
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
@@ -60,55 +74,45 @@ public static class WebApiHost
         {
             // Unmatched routes and methods get the envelope too.
             var status = context.HttpContext.Response.StatusCode;
-            await Api.Fail(status, status switch
+            await Fail(status, status switch
             {
                 StatusCodes.Status404NotFound => "Not found.",
                 StatusCodes.Status405MethodNotAllowed => "The method is not allowed on this path.",
-                StatusCodes.Status415UnsupportedMediaType => "The body must be multipart/form-data with the fields type, file and mapping.",
                 _ => "The request failed.",
             }).ExecuteAsync(context.HttpContext);
         });
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
-        ImportEndpoints.Map(app);
+        app.MapDataImport("/api/v1").RequireAuthorization();
         return app;
     }
 
+    private static void ConfigureJobs(ImportJobsOptions jobs, WebApiOptions settings, string dataPath, ConfigurationManager configuration)
+    {
+        jobs.FilesPath = Path.Combine(dataPath, "files");
+        jobs.DownloadLinkKey = settings.DownloadLinkKey;
+        jobs.MaxConcurrency = settings.MaxConcurrency;
+        configuration.GetSection(JobsSection).Bind(jobs); // WorkerId, LeaseDuration, HeartbeatInterval, …
+    }
+
+    /// <summary>Errors outside the import endpoints' handlers (e.g. while a download streams): a generic 500, never the exception.</summary>
     private static async Task HandleExceptionAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        if (error is not null && IsClientGone(context, error))
+        var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(HostLog.Category);
+        if (error is not null && context.RequestAborted.IsCancellationRequested && error is OperationCanceledException or IOException)
         {
-            HostLog.ClientDisconnected(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(HostLog.Category), context.Request.Method, context.Request.Path);
+            HostLog.ClientDisconnected(log, context.Request.Method, context.Request.Path);
             return;
         }
 
-        IResult result;
-        if (error is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
-        {
-            var limit = context.RequestServices.GetRequiredService<IOptions<WebApiOptions>>().Value.MaxFileBytes;
-            result = TooLarge(limit);
-        }
-        else if (error is BadHttpRequestException bad)
-        {
-            result = Api.Fail(bad.StatusCode, "The request could not be read: " + bad.Message);
-        }
-        else
-        {
-            HostLog.Unhandled(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(HostLog.Category), error, context.Request.Method, context.Request.Path);
-            result = Api.Fail(StatusCodes.Status500InternalServerError, "An unexpected error occurred; it has been logged.");
-        }
-
-        await result.ExecuteAsync(context);
+        HostLog.Unhandled(log, error, context.Request.Method, context.Request.Path);
+        await Fail(StatusCodes.Status500InternalServerError, "An unexpected error occurred; it has been logged.").ExecuteAsync(context);
     }
 
-    /// <summary>Whether an error is only the client having gone away (closed the connection, cut the body short).</summary>
-    internal static bool IsClientGone(HttpContext context, Exception error) =>
-        context.RequestAborted.IsCancellationRequested && error is OperationCanceledException or IOException;
-
-    internal static IResult TooLarge(long limit) => Api.Fail(
-        StatusCodes.Status413PayloadTooLarge,
-        "file",
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The file is larger than the limit of {limit:N0} bytes."));
+    private static IResult Fail(int status, string message) =>
+        Results.Json(new ApiEnvelope { Status = status, Error = true, Message = message, Errors = [new ApiError { Message = message }] }, statusCode: status);
 }
 
 /// <summary>The host's log events.</summary>
@@ -121,7 +125,4 @@ internal static partial class HostLog
 
     [LoggerMessage(2, LogLevel.Information, "The client went away during {Method} {Path}")]
     public static partial void ClientDisconnected(ILogger logger, string method, string path);
-
-    [LoggerMessage(3, LogLevel.Information, "The body of {Method} {Path} could not be read, it is cut short or malformed: {Reason}")]
-    public static partial void BodyUnreadable(ILogger logger, string method, string path, string reason);
 }

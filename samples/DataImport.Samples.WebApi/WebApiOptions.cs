@@ -25,4 +25,27 @@ public sealed class WebApiOptions
     /// <summary>Gets or sets how many jobs run at once.</summary>
     /// <value>The default is 2.</value>
     public int MaxConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// Gets or sets where jobs, files and records live: <c>sqlite</c> (files under <see cref="DataPath"/>, one instance or
+    /// instances sharing that folder) or <c>postgres</c> (one PostgreSQL database, from the <c>DataImport</c> connection
+    /// string, shared by every instance).
+    /// </summary>
+    /// <value>The default is <c>sqlite</c>: embedded, no server to set up.</value>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>Gets or sets the PostgreSQL schemas, when <see cref="Store"/> is <c>postgres</c>.</summary>
+    public PostgreSqlSettings PostgreSql { get; set; } = new();
+}
+
+/// <summary>The PostgreSQL schemas of the REST sample (<c>DataImport:PostgreSql</c>).</summary>
+public sealed class PostgreSqlSettings
+{
+    /// <summary>Gets or sets the schema of the jobs and files.</summary>
+    /// <value>The default is <c>dataimport</c>.</value>
+    public string Schema { get; set; } = "dataimport";
+
+    /// <summary>Gets or sets the schema of the imported records (a table per entity).</summary>
+    /// <value>The default is <c>dataimport_records</c>.</value>
+    public string RecordsSchema { get; set; } = "dataimport_records";
 }

@@ -50,7 +50,7 @@ public sealed partial class ReadMeTest
     {
         var root = RepositoryRoot();
         var readMe = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
-        var embedding = readMe[readMe.IndexOf("\n## Embedding\n", StringComparison.Ordinal)..];
+        var embedding = readMe[readMe.IndexOf("\n### In any .NET program\n", StringComparison.Ordinal)..];
         var example = CSharpBlock().Match(embedding).Groups["code"].Value;
 
         var source = File.ReadAllText(Path.Combine(root, "tests", "DataImport.Core.Tests", "ReadMeTest.cs")).ReplaceLineEndings("\n");

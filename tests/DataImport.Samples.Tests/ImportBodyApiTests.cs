@@ -113,7 +113,7 @@ public sealed class ImportBodyApiTests(WebApiFixture fixture) : IClassFixture<We
     }
 
     /// <summary>The requests the host gave up on without an error: the client went away, or the body ended early.</summary>
-    private int Disconnects() => Host.Logs.Entries.Count(e => e.Level == LogLevel.Information && e.Category == "DataImport.Samples.WebApi");
+    private int Disconnects() => Host.Logs.Entries.Count(e => e.Level == LogLevel.Information && e.Category is "DataImport.Samples.WebApi" or "DataImport.AspNetCore");
 
     /// <summary>An import form whose file part comes before the given fields.</summary>
     private static MultipartFormDataContent FileThen(params (string Name, string Value)[] fields)

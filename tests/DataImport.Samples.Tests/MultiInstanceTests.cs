@@ -103,7 +103,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         {
             // Every 1,000th row has a bad balance; every 500th repeats an earlier row's e-mail (an update).
             var email = i % 500 == 0 ? $"p{i - 250}@example.com" : $"p{i}@example.com";
-            var balance = i % 1000 == 7 ? "12,34.5" : $"{i % 997}.25";
+            var balance = i % 1000 == 7 ? "12x34.5" : $"{i % 997}.25";
             writer.Write($"Person {i},{email},{balance},1980-01-0{(i % 9) + 1},2024-06-25 13:00,{(i % 2 == 0 ? "yes" : "no")},{(i % 3 == 0 ? "Gold" : "Silver")}\n");
         }
 
@@ -133,6 +133,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         lines.Should().HaveCount(1 + 1 + 3, "the header, the skipped row and the three rows with errors");
         lines[0].Should().EndWith(",Row,Reason");
 
+        File.Exists(Path.Combine(_folder, "jobs.db")).Should().Be(store == "sqlite", "a PostgreSQL instance keeps nothing on disk");
         var (status, records) = await b.GetAsync("/api/v1/entities/Customer/records?pageSize=1", "m1");
         status.Should().Be(200);
         records.GetProperty("pagination").GetProperty("total").GetInt64().Should().Be(395);
@@ -186,7 +187,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         }
 
         job.GetProperty("errors").ToString().Should().Be(clean.GetProperty("errors").ToString());
-        (await DownloadAsync(third, job)).Should().Equal(await DownloadAsync(second, await second.JobAsync(cleanId, "clean")));
+        (await DownloadAsync(third, await third.JobAsync(id, "crash"))).Should().Equal(await DownloadAsync(second, await second.JobAsync(cleanId, "clean")));
         var (_, crashRecords) = await third.GetAsync("/api/v1/entities/Customer/records?pageSize=1", "crash");
         crashRecords.GetProperty("pagination").GetProperty("total").GetInt64().Should().Be(clean.GetProperty("createdCount").GetInt32());
     }

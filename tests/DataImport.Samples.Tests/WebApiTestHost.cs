@@ -32,7 +32,7 @@ public sealed class WebApiTestHost : IAsyncDisposable
 
     public string DataPath { get; }
 
-    /// <summary>What the host logged: warnings and errors of every category, and the sample's own information.</summary>
+    /// <summary>What the host logged: warnings and errors of every category, and the sample's and the import endpoints' information.</summary>
     public LogCapture Logs { get; }
 
     public static string SampleFile(string name) => Path.Combine(AppContext.BaseDirectory, "data", name);
@@ -57,6 +57,7 @@ public sealed class WebApiTestHost : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.AddFilter<LogCapture>("DataImport.Samples", LogLevel.Information);
+            builder.Logging.AddFilter<LogCapture>("DataImport.AspNetCore", LogLevel.Information);
             configure?.Invoke(builder);
         });
         await app.StartAsync();

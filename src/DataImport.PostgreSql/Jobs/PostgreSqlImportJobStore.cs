@@ -239,6 +239,13 @@ public sealed partial class PostgreSqlImportJobStore : ImportJobStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>The transaction must be an <see cref="NpgsqlTransaction"/> on this store's database (a sink writing to the same database).</remarks>
+    public override ValueTask<bool> SaveCheckpointAsync(System.Data.Common.DbTransaction transaction, string id, string workerId, ImportJobCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        transaction is NpgsqlTransaction { Connection: { } connection } npgsql
+            ? SaveCheckpointAsync(connection, npgsql, id, workerId, checkpoint, cancellationToken)
+            : throw new ArgumentException("The transaction must be an open PostgreSQL transaction on the job store's database.", nameof(transaction));
+
     private static ImportJobLeaseState LeaseState(object? cancelRequested) =>
         cancelRequested is bool cancel ? new ImportJobLeaseState(true, cancel) : ImportJobLeaseState.Lost;
 

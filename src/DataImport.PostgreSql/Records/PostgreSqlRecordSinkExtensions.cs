@@ -10,7 +10,7 @@ public static class PostgreSqlRecordSinkExtensions
 {
     /// <summary>
     /// Writes the records of every entity defined at run time (<see cref="ImportRecord"/>) without a sink of its own to
-    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them. With
+    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them (also as the <see cref="ImportRecordLister"/> of the REST API's records endpoint). With
     /// <c>UsePostgreSql</c> on the same database, each batch commits with the job's checkpoint (exactly once).
     /// </summary>
     /// <param name="builder">The DataImport builder.</param>
@@ -30,7 +30,7 @@ public static class PostgreSqlRecordSinkExtensions
 
     /// <summary>
     /// Writes the records of every entity defined at run time (<see cref="ImportRecord"/>) without a sink of its own to
-    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them. With
+    /// PostgreSQL, a table per entity, and registers the <see cref="PostgreSqlRecordStore"/> that lists them (also as the <see cref="ImportRecordLister"/> of the REST API's records endpoint). With
     /// <c>UsePostgreSql</c> on the same database, each batch commits with the job's checkpoint (exactly once).
     /// </summary>
     /// <param name="builder">The DataImport builder.</param>
@@ -61,6 +61,9 @@ public static class PostgreSqlRecordSinkExtensions
     private static DataImportBuilder Add(DataImportBuilder builder, Func<IServiceProvider, PostgreSqlRecordStore> store)
     {
         builder.Services.TryAddSingleton(store);
+
+        // The REST API's records endpoint (DataImport.AspNetCore) lists what the sink wrote.
+        builder.Services.TryAddSingleton<ImportRecordLister>(sp => new PostgreSqlRecordLister(sp.GetRequiredService<PostgreSqlRecordStore>()));
         return builder.AddSink<ImportRecord>((sp, context) =>
             sp.GetRequiredService<PostgreSqlRecordStore>().CreateSink(context.Entity, context.Domain, sp.GetService<ImportJobStore>()));
     }

@@ -1,8 +1,9 @@
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
-namespace DataImport.Samples.WebApi;
+namespace DataImport.AspNetCore;
 
 /// <summary>
 /// Reads the import's <c>multipart/form-data</c> body part by part, never holding the file in memory, and starts the job
@@ -46,23 +47,23 @@ internal sealed class ImportUpload
         var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value;
         if (string.IsNullOrWhiteSpace(boundary))
         {
-            return (null, [new ApiError("Content-Type", "The multipart/form-data content type has no boundary.")]);
+            return (null, [new ApiError { Field = "Content-Type", Code = ImportProblemCodes.InvalidOption, Message = "The multipart/form-data content type has no boundary." }]);
         }
 
         if (boundary.Length > MaxBoundaryChars)
         {
-            return (null, [new ApiError("Content-Type", $"The multipart boundary is {boundary.Length} characters long; it may be {MaxBoundaryChars} at most.")]);
+            return (null, [new ApiError { Field = "Content-Type", Code = ImportProblemCodes.InvalidOption, Message = $"The multipart boundary is {boundary.Length} characters long; it may be {MaxBoundaryChars} at most." }]);
         }
 
         var upload = new ImportUpload(files, maxFileBytes);
         try
         {
-            await upload.ReadAsync(new MultipartReader(boundary, request.Body) { BodyLengthLimit = null }, cancellationToken);
-            return await upload.StartJobAsync(entity, domain, jobs, cancellationToken);
+            await upload.ReadAsync(new MultipartReader(boundary, request.Body) { BodyLengthLimit = null }, cancellationToken).ConfigureAwait(false);
+            return await upload.StartJobAsync(entity, domain, jobs, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await upload.DeleteProvisionalAsync();
+            await upload.DeleteProvisionalAsync().ConfigureAwait(false);
         }
     }
 
@@ -70,11 +71,11 @@ internal sealed class ImportUpload
     {
         // Returns only when the closing boundary is read: a body cut short throws from ReadNextSectionAsync.
         MultipartSection? section;
-        while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
+        while ((section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false)) is not null)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
             {
-                _problems.Add(new ApiError(null, "Every part of the body must be a form-data part with a name."));
+                _problems.Add(new ApiError { Code = ImportProblemCodes.InvalidOption, Message = "Every part of the body must be a form-data part with a name." });
                 continue;
             }
 
@@ -83,7 +84,7 @@ internal sealed class ImportUpload
             {
                 if (_fileSeen)
                 {
-                    _problems.Add(new ApiError("file", "Send one file per import."));
+                    _problems.Add(new ApiError { Field = "file", Code = ImportProblemCodes.InvalidOption, Message = "Send one file per import." });
                     continue;
                 }
 
@@ -93,7 +94,7 @@ internal sealed class ImportUpload
                 // A request already refused is not stored: the reader skips the rest of the part.
                 if (_problems.Count == 0)
                 {
-                    _storedFileId = await _files.SaveUploadAsync(_provisionalId, section.Body, _maxFileBytes, cancellationToken);
+                    _storedFileId = await _files.SaveUploadAsync(_provisionalId, section.Body, _maxFileBytes, cancellationToken).ConfigureAwait(false);
                 }
 
                 continue;
@@ -101,11 +102,11 @@ internal sealed class ImportUpload
 
             if (!ImportFormFields.IsField(name))
             {
-                _problems.Add(new ApiError(name, $"'{name}' is not a field of an import; fields: type, file, mapping, locale, timezoneOffset, mode, sheet, hasHeaderRow, delimiter, dryRun, encoding."));
+                _problems.Add(new ApiError { Field = name, Code = ImportProblemCodes.InvalidOption, Message = $"'{name}' is not a field of an import; fields: type, file, mapping, locale, timezoneOffset, mode, sheet, hasHeaderRow, delimiter, dryRun, encoding." });
                 continue;
             }
 
-            _fields.Add(name, await ReadFieldAsync(section, cancellationToken));
+            _fields.Add(name, await ReadFieldAsync(section, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -113,7 +114,7 @@ internal sealed class ImportUpload
     {
         if (!_fileSeen)
         {
-            _problems.Add(new ApiError("file", "The 'file' part is required: the CSV or XLSX file to import."));
+            _problems.Add(new ApiError { Field = "file", Code = ImportProblemCodes.Required, Message = "The 'file' part is required: the CSV or XLSX file to import." });
         }
 
         _fields.CheckRequired();
@@ -122,11 +123,11 @@ internal sealed class ImportUpload
             return (null, _problems);
         }
 
-        var file = await _files.OpenUploadAsync(_storedFileId, cancellationToken)
+        var file = await _files.OpenUploadAsync(_storedFileId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The upload stored a moment ago is gone from the file store.");
-        await using (file)
+        await using (file.ConfigureAwait(false))
         {
-            return (await jobs.StartAsync(_fields.ToRequest(entity, domain, file, _fileName), cancellationToken), []);
+            return (await jobs.StartAsync(_fields.ToRequest(entity, domain, file, _fileName), cancellationToken).ConfigureAwait(false), []);
         }
     }
 
@@ -134,7 +135,7 @@ internal sealed class ImportUpload
     {
         if (_storedFileId is not null)
         {
-            await _files.DeleteAsync(_provisionalId, _storedFileId, CancellationToken.None);
+            await _files.DeleteAsync(_provisionalId, _storedFileId, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -144,13 +145,13 @@ internal sealed class ImportUpload
         var text = new StringBuilder();
         var buffer = new char[4096];
         int read;
-        while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
+        while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
         {
             text.Append(buffer, 0, read);
             if (text.Length > ImportFormFields.MaxFieldChars)
             {
                 // Drain the rest so the next part can be read.
-                await section.Body.CopyToAsync(Stream.Null, cancellationToken);
+                await section.Body.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
                 return null;
             }
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http;
 
-namespace DataImport.Samples.WebApi;
+namespace DataImport.AspNetCore;
 
 /// <summary>
 /// The paging rule of every list endpoint: <c>page</c> counts from 1 (default 1) and <c>pageSize</c> is 1 to 1000 (default
@@ -15,23 +16,25 @@ internal readonly record struct ApiPaging(int Page, int PageSize)
     /// <summary>Gets how many items come before the page; a long, as the last int page of the largest size is past int.</summary>
     public long Skip => ((long)Page - 1) * PageSize;
 
-    public static (ApiPaging Paging, IResult? Failure) Parse(string? page, string? pageSize)
+    public ApiPagination Of(long total) => new() { Page = Page, PageSize = PageSize, Total = total, TotalPages = (total + PageSize - 1) / PageSize };
+
+    public static (ApiPaging Paging, IResult? Failure) Parse(string? page, string? pageSize, ApiResults results)
     {
         var problems = new List<ApiError>();
         var p = Number(page, 1);
         if (p is null or < 1)
         {
-            problems.Add(new ApiError("page", $"'{page}' is not a page: a whole number from 1."));
+            problems.Add(new ApiError { Field = "page", Code = ImportProblemCodes.InvalidOption, Message = $"'{page}' is not a page: a whole number from 1." });
         }
 
         var size = Number(pageSize, 50);
         if (size is null or < 1 or > MaxPageSize)
         {
-            problems.Add(new ApiError("pageSize", $"'{pageSize}' is not a page size: a whole number from 1 to {MaxPageSize}."));
+            problems.Add(new ApiError { Field = "pageSize", Code = ImportProblemCodes.InvalidOption, Message = $"'{pageSize}' is not a page size: a whole number from 1 to {MaxPageSize}." });
         }
 
         return problems.Count > 0
-            ? (default, Api.Fail(StatusCodes.Status400BadRequest, problems.Count == 1 ? problems[0].Message : "Invalid paging.", problems))
+            ? (default, results.Fail(StatusCodes.Status400BadRequest, problems.Count == 1 ? problems[0].Message : "Invalid paging.", problems))
             : (new ApiPaging(p!.Value, size!.Value), null);
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DataImport.Samples.WebApi;
+namespace DataImport.AspNetCore;
 
 /// <summary>
 /// The text fields of an import form, each checked as it arrives (values are trimmed first), so a bad field sent before
@@ -78,12 +78,12 @@ internal sealed class ImportFormFields
     {
         if (_type is null && !_seen.Contains("type"))
         {
-            Problem("type", "The 'type' field is required: csv or xlsx.");
+            Problem("type", "The 'type' field is required: csv or xlsx.", ImportProblemCodes.Required);
         }
 
         if (_mapping is null && !_seen.Contains("mapping"))
         {
-            Problem("mapping", "The 'mapping' field is required: a JSON object of column number to property, e.g. {\"1\":\"Name\",\"2\":\"Email\"}.");
+            Problem("mapping", "The 'mapping' field is required: a JSON object of column number to property, e.g. {\"1\":\"Name\",\"2\":\"Email\"}.", ImportProblemCodes.Required);
         }
     }
 
@@ -114,7 +114,7 @@ internal sealed class ImportFormFields
         }
         catch (ImportValidationException ex)
         {
-            _problems.AddRange(ex.Problems.Select(p => new ApiError(p.Field ?? "mapping", p.Message)));
+            _problems.AddRange(ex.Problems.Select(p => ApiError.From(p, "mapping")));
         }
     }
 
@@ -187,5 +187,6 @@ internal sealed class ImportFormFields
         }
     }
 
-    private void Problem(string field, string message) => _problems.Add(new ApiError(field, message));
+    private void Problem(string field, string message, string code = ImportProblemCodes.InvalidOption) =>
+        _problems.Add(new ApiError { Field = field, Code = code, Message = message });
 }

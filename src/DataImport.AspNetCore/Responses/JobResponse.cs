@@ -1,10 +1,14 @@
-namespace DataImport.Samples.WebApi;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace DataImport.AspNetCore;
 
 /// <summary>
 /// The job object of both seeds (the REST API's job and <c>CsvImportJobDto</c>), with the status in upper case
-/// (<c>QUEUED</c>, <c>IN_PROGRESS</c>, <c>COMPLETED</c>, <c>FAILED</c>, <c>CANCELLED</c>) and an absolute download link.
+/// (<c>QUEUED</c>, <c>IN_PROGRESS</c>, <c>COMPLETED</c>, <c>FAILED</c>, <c>CANCELLED</c>) and an absolute download link
+/// to this group's download endpoint. The progress events add <see cref="RowsPerSecond"/> and <see cref="EtaSeconds"/>.
 /// </summary>
-public sealed record JobResponse
+internal sealed record JobResponse
 {
     /// <summary>Gets the job id.</summary>
     public required string Id { get; init; }
@@ -96,11 +100,20 @@ public sealed record JobResponse
     /// <summary>Gets how long the job ran, e.g. <c>10 seconds</c>.</summary>
     public string? Duration { get; init; }
 
+    /// <summary>Gets the rows processed per second since the job started; only in progress events, once rows were processed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? RowsPerSecond { get; init; }
+
+    /// <summary>Gets the estimated seconds until the job ends; only in progress events, once the total and a rate are known.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EtaSeconds { get; init; }
+
     /// <summary>Maps the library's job to the REST shape.</summary>
     /// <param name="job">The job.</param>
     /// <param name="request">The request, to make the download link absolute.</param>
+    /// <param name="prefix">The group's route prefix, e.g. <c>/api/v1</c>, where its download endpoint is.</param>
     /// <returns>The response object.</returns>
-    public static JobResponse From(ImportJobDto job, HttpRequest request)
+    public static JobResponse From(ImportJobDto job, HttpRequest request, string prefix)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(request);
@@ -124,9 +137,7 @@ public sealed record JobResponse
             ImportedCount = job.ImportedCount,
             FailedCount = job.FailedCount,
             Errors = job.Errors,
-            NotImportedDownloadUrl = job.NotImportedDownloadUrl is { } link && link.StartsWith('/')
-                ? $"{request.Scheme}://{request.Host}{request.PathBase}{link}"
-                : job.NotImportedDownloadUrl,
+            NotImportedDownloadUrl = DownloadUrl(job, request, prefix),
             Payload = job.Payload,
             Output = job.Output,
             CreatedDate = job.CreatedDate,
@@ -139,6 +150,25 @@ public sealed record JobResponse
             LastHeartbeat = job.LastHeartbeat,
             Duration = job.Duration,
         };
+    }
+
+    /// <summary>
+    /// The job's signed link, pointing at this group's download endpoint: the library signs the job, domain and expiry
+    /// (the query), and the path is where <c>MapDataImport</c> serves it, whatever prefix the host chose.
+    /// </summary>
+    private static string? DownloadUrl(ImportJobDto job, HttpRequest request, string prefix)
+    {
+        if (job.NotImportedDownloadUrl is not { } link || !link.StartsWith('/'))
+        {
+            return job.NotImportedDownloadUrl;
+        }
+
+        var at = link.IndexOf('?', StringComparison.Ordinal);
+        var query = at >= 0 ? link[at..] : string.Empty;
+
+        // A prefix with route values (e.g. /{tenant}/imports) cannot be written here; the configured DownloadPath is kept.
+        var path = prefix.Contains('{', StringComparison.Ordinal) ? link[..(at >= 0 ? at : link.Length)] : $"{prefix}/job/{Uri.EscapeDataString(job.Id)}/not-imported";
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{path}{query}";
     }
 
     /// <summary>The seed's spelling of a status.</summary>
