@@ -13,11 +13,10 @@ namespace DataImport.PostgreSql;
 /// </remarks>
 internal sealed class RecordBatch
 {
-    private RecordBatch(IReadOnlyList<RowGroup> creates, IReadOnlyList<RowGroup> updates, int rowCount)
+    private RecordBatch(IReadOnlyList<RowGroup> creates, IReadOnlyList<RowGroup> updates)
     {
         Creates = creates;
         Updates = updates;
-        RowCount = rowCount;
     }
 
     /// <summary>Gets the creates, grouped by the columns they set (one group unless the writes mapped different properties).</summary>
@@ -25,9 +24,6 @@ internal sealed class RecordBatch
 
     /// <summary>Gets the updates, one row per key, grouped by the columns they set.</summary>
     public IReadOnlyList<RowGroup> Updates { get; }
-
-    /// <summary>Gets the number of database rows the batch creates or updates.</summary>
-    public int RowCount { get; }
 
     /// <summary>Folds the writes of a batch.</summary>
     /// <exception cref="ArgumentException">An update has no key, or a write names a property the entity does not have.</exception>
@@ -68,7 +64,7 @@ internal sealed class RecordBatch
             }
         }
 
-        return new RecordBatch(Group(rows, ImportWriteKind.Create), Group(rows, ImportWriteKind.Update), rows.Count);
+        return new RecordBatch(Group(rows, ImportWriteKind.Create), Group(rows, ImportWriteKind.Update));
     }
 
     private static List<RowGroup> Group(List<PlannedRow> rows, ImportWriteKind kind)

@@ -138,6 +138,19 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task WriteAsync_CreateOfAKeyAnotherWriterAddedMeanwhile_IsRejectedAndTheBatchRolledBack()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(Everything, "acme");
+        await db.Store.CreateSink(Everything, "acme").WriteAsync([Create(Everything, ("Code", "A"), ("Name", "theirs"))], CancellationToken.None);
+
+        var write = () => sink.WriteAsync([Create(Everything, ("Code", "B"), ("Name", "mine")), Create(Everything, ("Code", "A"), ("Name", "mine"))], CancellationToken.None).AsTask();
+
+        (await write.Should().ThrowAsync<ImportRowRejectedException>()).WithMessage("a record with this Code already exists");
+        (await db.AllAsync(Everything, "acme")).Select(r => (r["Code"], r["Name"])).Should().Equal(("A", "theirs"));
+    }
+
+    [PostgresFact]
     public async Task FindExistingAsync_ReturnsTheKeysOfThisDomainOnly()
     {
         await using var db = await RecordDatabase.CreateAsync();
