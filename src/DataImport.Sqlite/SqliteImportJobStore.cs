@@ -127,6 +127,14 @@ public sealed partial class SqliteImportJobStore : ImportJobStore
             cancellationToken);
 
     /// <inheritdoc />
+    public override async ValueTask<StoredImportJob?> GetOldestQueuedAsync(CancellationToken cancellationToken)
+    {
+        // Queued jobs are live ones: the partial index ix_import_jobs_live keeps this off the history of finished jobs.
+        var jobs = await QueryAsync($"{SelectJobs} WHERE j.status = 0 ORDER BY j.seq LIMIT 1", _ => { }, cancellationToken).ConfigureAwait(false);
+        return jobs.Count > 0 ? jobs[0] : null;
+    }
+
+    /// <inheritdoc />
     public override async ValueTask<StoredImportJob?> ClaimNextAsync(string workerId, DateTimeOffset now, DateTimeOffset leaseExpires, CancellationToken cancellationToken) =>
         await WriteAsync<StoredImportJob?>(
             async (connection, transaction) =>

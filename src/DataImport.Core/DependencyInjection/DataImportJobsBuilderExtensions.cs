@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DataImport.Diagnostics;
 using DataImport.Files;
 using DataImport.Jobs;
@@ -35,7 +36,8 @@ public static class DataImportJobsBuilderExtensions
         services.TryAddSingleton<ImportJobStore, InMemoryImportJobStore>();
         services.TryAddSingleton<ImportFileStore>(sp => new LocalImportFileStore(
             sp.GetRequiredService<IOptions<ImportJobsOptions>>().Value.FilesPath ?? Path.Combine(Path.GetTempPath(), "dataimport")));
-        services.TryAddSingleton<ImportMetrics>();
+        services.TryAddSingleton(sp => new ImportMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(_ => new ImportWorkerStatus());
         services.TryAddSingleton<ImportJobSignal>();
         services.TryAddSingleton<RunningImportJobs>();
         services.TryAddSingleton(sp => new ImportDownloadLinks(sp.GetRequiredService<IOptions<ImportJobsOptions>>(), sp.GetRequiredService<TimeProvider>()));
@@ -64,6 +66,7 @@ public static class DataImportJobsBuilderExtensions
             sp.GetRequiredService<ImportFileStore>(),
             sp.GetRequiredService<ImportJobRunner>(),
             sp.GetRequiredService<ImportJobSignal>(),
+            sp.GetRequiredService<ImportWorkerStatus>(),
             sp.GetRequiredService<IOptions<ImportJobsOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             Loggers(sp))));

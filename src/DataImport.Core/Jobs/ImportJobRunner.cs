@@ -263,9 +263,9 @@ internal sealed partial class ImportJobRunner
 
     private void RecordRows(ImportJobDto before, ImportJobDto after)
     {
-        _metrics.RecordRows(RowOutcome.Created, after.CreatedCount - before.CreatedCount);
-        _metrics.RecordRows(RowOutcome.Updated, after.UpdatedCount - before.UpdatedCount);
-        _metrics.RecordRows(RowOutcome.Skipped, after.SkippedCount - before.SkippedCount);
-        _metrics.RecordRows(RowOutcome.Error, after.ErrorCount - before.ErrorCount);
+        _metrics.RecordRows(after.Entity, RowOutcome.Created, after.CreatedCount - before.CreatedCount);
+        _metrics.RecordRows(after.Entity, RowOutcome.Updated, after.UpdatedCount - before.UpdatedCount);
+        _metrics.RecordRows(after.Entity, RowOutcome.Skipped, after.SkippedCount - before.SkippedCount);
+        _metrics.RecordRows(after.Entity, RowOutcome.Error, after.ErrorCount - before.ErrorCount);
     }
 }

@@ -1,4 +1,5 @@
 using DataImport.Diagnostics;
+using DataImport.Files;
 using DataImport.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,8 @@ internal sealed class ImportJobService : IImportJobService
         }
 
         var id = Guid.NewGuid().ToString();
-        var fileId = await _files.SaveUploadAsync(id, request.File, _engine.Options.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+        var upload = new CountingReadStream(request.File);
+        var fileId = await _files.SaveUploadAsync(id, upload, _engine.Options.MaxFileBytes, cancellationToken).ConfigureAwait(false);
         ImportJobDto job;
         try
         {
@@ -56,6 +58,7 @@ internal sealed class ImportJobService : IImportJobService
             throw;
         }
 
+        _metrics.RecordUpload(job.Entity, upload.BytesRead);
         JobLog.Queued(_logger, id, job.Entity, job.Domain);
         _signal.Notify();
         return job;

@@ -109,6 +109,13 @@ public abstract class ImportJobStore
     /// <returns>How many leases were released. The default implementation releases none and returns 0, so those jobs wait for their leases to expire.</returns>
     public virtual ValueTask<int> ReleaseLeasesOfAsync(string workerId, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 
+    /// <summary>Finds the queued job that has waited longest (the oldest by creation), whatever its domain; health checks compare its age with a threshold.</summary>
+    /// <param name="cancellationToken">A token to cancel the call.</param>
+    /// <returns>The job, or <see langword="null"/> when no job is queued.</returns>
+    /// <exception cref="NotSupportedException">The default implementation: the store cannot tell (the queue check then reports that it did not run).</exception>
+    public virtual ValueTask<StoredImportJob?> GetOldestQueuedAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not report its oldest queued job.");
+
     /// <summary>Flags a queued or running job for cancellation; the worker running it polls the flag, on any machine.</summary>
     /// <param name="id">The job id.</param>
     /// <param name="cancellationToken">A token to cancel the call.</param>

@@ -16,22 +16,43 @@ internal sealed class ImportJobWorker : BackgroundService
     private readonly ImportFileStore _files;
     private readonly ImportJobRunner _runner;
     private readonly ImportJobSignal _signal;
+    private readonly ImportWorkerStatus _status;
     private readonly ImportJobsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ImportJobWorker(ImportJobStore store, ImportFileStore files, ImportJobRunner runner, ImportJobSignal signal, IOptions<ImportJobsOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ImportJobWorker(ImportJobStore store, ImportFileStore files, ImportJobRunner runner, ImportJobSignal signal, ImportWorkerStatus status, IOptions<ImportJobsOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         _store = store;
         _files = files;
         _runner = runner;
         _signal = signal;
+        _status = status;
         _options = options.Value;
         _time = time;
         _logger = loggers.CreateLogger("DataImport.Jobs");
     }
 
+    /// <summary>Counts as a first loop: the loop itself runs on the thread pool and may start a moment later.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _status.Loop(_time.GetUtcNow());
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _status.Stop();
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
         var running = new Dictionary<string, Task>(StringComparer.Ordinal);
         var nextCleanup = _time.GetUtcNow();
@@ -42,6 +63,7 @@ internal sealed class ImportJobWorker : BackgroundService
             try
             {
                 var now = _time.GetUtcNow();
+                _status.Loop(now);
                 if (now >= nextCleanup)
                 {
                     nextCleanup = now + _options.CleanupInterval;

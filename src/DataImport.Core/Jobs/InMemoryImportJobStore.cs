@@ -153,6 +153,14 @@ internal sealed class InMemoryImportJobStore : ImportJobStore
         }
     }
 
+    public override ValueTask<StoredImportJob?> GetOldestQueuedAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_jobs.Values.Where(e => e.Job.Status == ImportJobStatus.Queued).MinBy(e => e.Sequence)?.Job);
+        }
+    }
+
     public override ValueTask<bool> RequestCancellationAsync(string id, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -111,6 +111,14 @@ public sealed partial class PostgreSqlImportJobStore : ImportJobStore
             Int("skip", Math.Max(skip, 0))).ConfigureAwait(false);
 
     /// <inheritdoc />
+    public override async ValueTask<StoredImportJob?> GetOldestQueuedAsync(CancellationToken cancellationToken)
+    {
+        // Queued jobs are live ones: the partial index ix_import_jobs_live keeps this off the history of finished jobs.
+        var jobs = await QueryAsync($"{_selectJobs} WHERE status = 0 ORDER BY seq LIMIT 1", cancellationToken).ConfigureAwait(false);
+        return jobs.Count > 0 ? jobs[0] : null;
+    }
+
+    /// <inheritdoc />
     public override async ValueTask<ImportJobLeaseState> HeartbeatAsync(string id, string workerId, DateTimeOffset now, DateTimeOffset leaseExpires, CancellationToken cancellationToken)
     {
         var cancel = await ScalarAsync(

@@ -176,6 +176,25 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task GetOldestQueuedAsync_QueuedAndClaimedJobs_ReturnsTheOldestStillQueuedOfAnyDomain()
+    {
+        var store = CreateStore();
+        (await store.GetOldestQueuedAsync(default)).Should().BeNull();
+        var claimed = Queued("acme");
+        var oldest = Queued("globex");
+        await store.CreateAsync(claimed, default);
+        await store.CreateAsync(oldest, default);
+        await store.CreateAsync(Queued("acme"), default);
+        (await store.ClaimNextAsync("w1", Now, Now.AddMinutes(1), default))!.Id.Should().Be(claimed.Id);
+
+        var found = await store.GetOldestQueuedAsync(default);
+
+        found!.Id.Should().Be(oldest.Id);
+        found.Job.Domain.Should().Be("globex");
+        found.Job.CreatedDate.Should().Be(Now);
+    }
+
+    [Fact]
     public async Task CreateAsync_SameId_Throws()
     {
         var store = CreateStore();
