@@ -17,7 +17,8 @@ public static class Sizes
 
 /// <summary>
 /// One file read by CsvHelper 34 (raw field spans, <c>GetRecords</c>, <c>EnumerateRecords</c> into one instance,
-/// <c>ParallelEnumerate</c> on every core) and by the engine (default, and <c>ReadAhead = false</c>) to a no-op sink.
+/// <c>ParallelEnumerate</c> on every core) and by the engine (default: conversion on every core; one thread: <c>MaxDegreeOfParallelism = 1</c> and
+/// <c>ReadAhead = false</c>; read-ahead with one converting thread, the default before conversion on every core) to a no-op sink.
 /// CsvHelper 34 reads the same <see cref="FileStream"/> as the engine, with the delimiter given and its other
 /// options at their defaults; records are the same classes, mapped by the source generator (<c>CsvHelper34Maps.cs</c>).
 /// A file with bad rows has CsvHelper skip and collect them through <c>OnRecordError</c>.
@@ -31,6 +32,8 @@ public abstract class CsvHelper34Benchmarks<TRecord>
     private ImportEngine _engine = null!;
 
     private ImportEngine _oneThread = null!;
+
+    private ImportEngine _readAhead = null!;
 
     private string _path = null!;
 
@@ -48,7 +51,8 @@ public abstract class CsvHelper34Benchmarks<TRecord>
     {
         _path = CreateFile(Rows);
         _engine = Engines.Create();
-        _oneThread = Engines.Create(readAhead: false);
+        _oneThread = Engines.Create(readAhead: false, degree: 1);
+        _readAhead = Engines.Create(readAhead: true, degree: 1);
     }
 
     [Benchmark(Description = "a) CH34 raw GetSpan")]
@@ -114,6 +118,9 @@ public abstract class CsvHelper34Benchmarks<TRecord>
 
     [Benchmark(Description = "d) Engine POCO CreateOnly, one thread")]
     public Task<long> EngineOneThread() => Engines.ImportAsync<TRecord>(_oneThread, Entity, _path, ImportMode.CreateOnly, Rows - BadRows, BadRows);
+
+    [Benchmark(Description = "d) Engine POCO CreateOnly, read-ahead, one converting thread")]
+    public Task<long> EngineReadAhead() => Engines.ImportAsync<TRecord>(_readAhead, Entity, _path, ImportMode.CreateOnly, Rows - BadRows, BadRows);
 
     /// <summary>Generates (once) and returns the file of <paramref name="rows"/> rows.</summary>
     protected abstract string CreateFile(int rows);

@@ -37,7 +37,7 @@ public abstract class CsvBenchmarks
     {
         FilePath = CreateFile(Rows);
         Engine = Engines.Create();
-        OneThread = Engines.Create(readAhead: false);
+        OneThread = Engines.Create(readAhead: false, degree: 1);
     }
 
     [Benchmark(Description = "a) Sylvan raw GetFieldSpan")]

@@ -12,11 +12,16 @@ public static class Engines
     public const string Customers = "Customers";
     public const string CustomersKeyed = "CustomersKeyed";
 
-    /// <param name="readAhead"><see cref="DataImportOptions.ReadAhead"/>: <see langword="false"/> keeps each import on one thread.</param>
-    public static ImportEngine Create(bool readAhead = true)
+    /// <param name="readAhead"><see cref="DataImportOptions.ReadAhead"/> (which applies with one converting thread).</param>
+    /// <param name="degree"><see cref="DataImportOptions.MaxDegreeOfParallelism"/>, or the default (the processor count); 1 with no read-ahead keeps each import on one thread.</param>
+    public static ImportEngine Create(bool readAhead = true, int? degree = null)
     {
         var services = new ServiceCollection();
-        services.AddDataImport(o => o.ReadAhead = readAhead)
+        services.AddDataImport(o =>
+            {
+                o.ReadAhead = readAhead;
+                o.MaxDegreeOfParallelism = degree ?? o.MaxDegreeOfParallelism;
+            })
             .AddEntity<SalesRecord>(e => e.Name(Sales).Formats(s => s.OrderDate, "M/d/yyyy").Formats(s => s.ShipDate, "M/d/yyyy"))
             .AddEntity<SalesRecord>(e => e.Name(SalesKeyed).Key(s => s.OrderId).Formats(s => s.OrderDate, "M/d/yyyy").Formats(s => s.ShipDate, "M/d/yyyy"))
             .AddEntity(SalesSchemaFor(SalesSchema, keyed: false))

@@ -114,7 +114,8 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         // does, which a stalled network stream would not guarantee.
         var file = request.File;
         var large = file.CanSeek && file.Length - file.Position >= options.ReadAheadMinBytes;
-        return options.ReadAhead && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
+        // With conversion on several threads the importing thread only reads, and the chunks it reads into are the read-ahead.
+        return options.ReadAhead && options.MaxDegreeOfParallelism == 1 && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
     }
 
     /// <summary>

@@ -79,7 +79,8 @@ public sealed class DataImportBuilder
     /// made: if no entity of that name is registered, or it was registered from a class (add its validators with
     /// <see cref="EntityBuilder{T}.Validate(Func{T, IEnumerable{ValidationProblem}})"/> instead), resolving the engine throws
     /// <see cref="InvalidOperationException"/> naming the entity and the registered ones. Each service provider built from
-    /// the service collection runs the validator once per record.
+    /// the service collection runs the validator once per record; with <see cref="DataImportOptions.MaxDegreeOfParallelism"/>
+    /// above 1 on several threads at once, each on its own record, so it must not share mutable state.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="entity"/> is empty.</exception>
     public DataImportBuilder AddValidator(string entity, Func<ImportRecord, IEnumerable<ValidationProblem>> validator)

@@ -16,9 +16,23 @@ public sealed class DataImportOptions
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// Gets or sets the most threads that convert and validate the rows of one import at once, the importing thread
+    /// included. Rows are read, matched, written and counted in file order on the importing thread, so the results
+    /// (counters, records and their order in the sink, row errors, the not-imported file, progress and checkpoints) are
+    /// those of a one-thread run. Set 1 to keep each import on one thread, e.g. when a host runs many imports at once.
+    /// </summary>
+    /// <remarks>
+    /// Above 1, the entity's custom validators may run on several threads at once, each on its own record; the other
+    /// threads come from the thread pool, and a busy pool only makes the import use fewer of them.
+    /// </remarks>
+    /// <value>The default is <see cref="Environment.ProcessorCount"/>.</value>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
     /// Gets or sets a value indicating whether a large seekable CSV (32 MiB or more, e.g. a file on disk) is parsed on a second
-    /// thread, a few hundred rows ahead of the import's conversion (with more than one core). Turn it off to keep each
-    /// import on one thread, e.g. when a host runs many imports at once.
+    /// thread, a few hundred rows ahead of the import's conversion (with more than one core), when
+    /// <see cref="MaxDegreeOfParallelism"/> is 1 (above 1 the file is parsed on the importing thread while other threads
+    /// convert). Turn it off to keep each import on one thread, e.g. when a host runs many imports at once.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool ReadAhead { get; set; } = true;

@@ -12,6 +12,11 @@ internal sealed class DataImportOptionsValidator : IValidateOptions<DataImportOp
             problems.Add($"DataImportOptions.BatchSize is {options.BatchSize}; use 1 to 100000.");
         }
 
+        if (options.MaxDegreeOfParallelism is < 1 or > 1024)
+        {
+            problems.Add($"DataImportOptions.MaxDegreeOfParallelism is {options.MaxDegreeOfParallelism}; use 1 to 1024.");
+        }
+
         if (options.MaxReportedErrors < 0)
         {
             problems.Add($"DataImportOptions.MaxReportedErrors is {options.MaxReportedErrors}; it must not be negative.");

@@ -107,6 +107,10 @@ public sealed class EntityBuilder<T>
     /// <param name="property">The property the message is about, or <see langword="null"/>.</param>
     /// <param name="message">The message shown for the row.</param>
     /// <returns>This builder.</returns>
+    /// <remarks>
+    /// With <see cref="DataImportOptions.MaxDegreeOfParallelism"/> above 1, validators run on several threads at once, each
+    /// on its own record: they must not share mutable state, nor depend on other rows.
+    /// </remarks>
     public EntityBuilder<T> Validate(Func<T, bool> isValid, string? property, string message)
     {
         ArgumentNullException.ThrowIfNull(isValid);
@@ -118,6 +122,10 @@ public sealed class EntityBuilder<T>
     /// <summary>Adds a validator that may report several problems for a record.</summary>
     /// <param name="validator">The validator.</param>
     /// <returns>This builder.</returns>
+    /// <remarks>
+    /// With <see cref="DataImportOptions.MaxDegreeOfParallelism"/> above 1, validators run on several threads at once, each
+    /// on its own record: they must not share mutable state, nor depend on other rows.
+    /// </remarks>
     public EntityBuilder<T> Validate(Func<T, IEnumerable<ValidationProblem>> validator)
     {
         ArgumentNullException.ThrowIfNull(validator);

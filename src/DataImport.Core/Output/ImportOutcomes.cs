@@ -1,6 +1,5 @@
 using DataImport.Pipeline;
 using DataImport.Progress;
-using DataImport.Reading;
 
 namespace DataImport.Output;
 
@@ -48,13 +47,13 @@ internal sealed class ImportOutcomes : IAsyncDisposable
     }
 
     /// <summary>Counts the decided rows of a batch and writes those not imported.</summary>
-    public void Apply(PendingRow[] batch, int count, RawRowArena arena)
+    public void Apply(PendingRow[] batch, int count)
     {
         lock (_state.Gate)
         {
             for (var i = 0; i < count; i++)
             {
-                Apply(batch[i], arena);
+                Apply(batch[i]);
             }
 
             _progress.Touch();
@@ -75,7 +74,7 @@ internal sealed class ImportOutcomes : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private void Apply(PendingRow row, RawRowArena arena)
+    private void Apply(PendingRow row)
     {
         switch (row.Outcome)
         {
@@ -106,7 +105,7 @@ internal sealed class ImportOutcomes : IAsyncDisposable
             }
         }
 
-        _writer?.WriteRow(arena, row.RawStart, row.RawCount, row.Row, row.Reason());
+        _writer?.WriteRow(row.Raw!, row.RawStart, row.RawCount, row.Row, row.Reason());
     }
 
     private void AddError(ImportRowError error)

@@ -17,7 +17,7 @@ internal sealed class BatchPool
     {
         foreach (var row in batch)
         {
-            row?.Reset(0, 0);
+            row?.Reset(0, null, 0);
         }
 
         Volatile.Write(ref _spare, batch);

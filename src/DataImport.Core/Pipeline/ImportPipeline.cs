@@ -10,7 +10,9 @@ namespace DataImport.Pipeline;
 
 /// <summary>
 /// One run of the engine, as a sequence of stages: the file is opened (Reading), rows are read into batches
-/// (<see cref="RowBatcher"/>), each row is converted (<see cref="RowConverter"/>) and validated (<see cref="RowValidator"/>),
+/// (<see cref="RowBatcher"/>), each row is converted (<see cref="RowConverter"/>) and validated (<see cref="RowValidator"/>)
+/// on the importing thread or, with <see cref="DataImportOptions.MaxDegreeOfParallelism"/> above 1, on several
+/// (<see cref="ParallelRowBatcher"/>),
 /// a batch's valid rows are matched and written by the mode (<see cref="BatchWriter{TRecord}"/>), outcomes are counted and
 /// rows not imported written (<see cref="ImportOutcomes"/>), and progress and checkpoints reported (<see cref="ImportProgress"/>).
 /// </summary>
@@ -27,7 +29,12 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
     {
         var progress = new ImportProgress(state, run, context.Time, _options.ProgressInterval, context.Logger);
         progress.Start(entity.Schema.Name, request.FileName);
-        var batch = new RowBatch(context.Batches.Rent(request.BatchSize ?? _options.BatchSize));
+        var degree = _options.MaxDegreeOfParallelism;
+        var batchSize = request.BatchSize ?? _options.BatchSize;
+
+        // Rows converted on other threads stay in the chunks they were converted in and the batch only points at them,
+        // so the pooled batch, whose row objects the next run reuses, serves one-thread runs.
+        var batch = new RowBatch(degree > 1 ? new PendingRow[batchSize] : context.Batches.Rent(batchSize));
         var outcomes = new ImportOutcomes(progress, _options.MaxReportedErrors, request.NotImportedOutput);
         RowSource? source = null;
         using var counting = new CancellationTokenSource();
@@ -43,10 +50,15 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
             var width = NotImportedWriter.SourceWidth(headers, request.HasHeaderRow || reading.StartsWithNotImportedHeader);
             outcomes.Open(reading.OutputDelimiter, headers, width, request.HasHeaderRow, request.NeutraliseSourceFormulas, resuming: run.Resume is not null);
 
-            var values = new ValueConverter(request.Culture, TimeSpan.FromMinutes(request.TimezoneOffset));
-            var stage = new RowStage(new RowConverter(entity, mapping, values), new RowValidator(entity, mapping));
+            RowStage NewStage() => new(new RowConverter(entity, mapping, new ValueConverter(request.Culture, TimeSpan.FromMinutes(request.TimezoneOffset))), new RowValidator(entity, mapping));
+            var stage = NewStage();
             var resume = run.Resume;
-            var batcher = new RowBatcher(source, stage, resume?.LastRow ?? 0, resume is null ? 0 : resume.Created + resume.Updated + resume.Skipped + resume.Errors, _options.MaxRows, width, outcomes.KeepsSourceCells);
+            var resumeAfter = resume?.LastRow ?? 0;
+            var rowsBefore = resume is null ? 0 : resume.Created + resume.Updated + resume.Skipped + resume.Errors;
+            using var parallel = degree > 1
+                ? new ParallelRowBatcher(source, stage, NewStage, degree, resumeAfter, rowsBefore, _options.MaxRows, width, outcomes.KeepsSourceCells, cancellationToken)
+                : null;
+            IRowBatcher batcher = parallel ?? (IRowBatcher)new RowBatcher(source, stage, resumeAfter, rowsBefore, _options.MaxRows, width, outcomes.KeepsSourceCells);
             var writer = new BatchWriter<TRecord>(
                 sink,
                 entity.Schema,
@@ -94,7 +106,11 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
             }
         }
 
-        context.Batches.Return(batch.Rows);
+        if (degree == 1)
+        {
+            context.Batches.Return(batch.Rows);
+        }
+
         return progress.Final();
     }
 
@@ -114,7 +130,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         _ => null,
     };
 
-    private async Task ImportRowsAsync(RowBatcher batcher, RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
+    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -154,7 +170,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         }
 
         await writer.WriteAsync(batch.Rows, batch.Count, cancellationToken).ConfigureAwait(false);
-        outcomes.Apply(batch.Rows, batch.Count, batch.Arena);
+        outcomes.Apply(batch.Rows, batch.Count);
         var lastRow = batch.LastRow;
         batch.Clear();
         var notImportedBytes = await outcomes.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using DataImport.Reading;
 using DataImport.Validation;
 
 namespace DataImport.Pipeline;
@@ -9,6 +10,9 @@ namespace DataImport.Pipeline;
 internal sealed class PendingRow
 {
     public int Row;
+
+    /// <summary>The arena holding the row's source cells (the batch's, or the chunk's it was converted in), when they are kept.</summary>
+    public RawRowArena? Raw;
     public int RawStart;
     public int RawCount;
     public object? Record;
@@ -18,9 +22,10 @@ internal sealed class PendingRow
     public string? RowReasonCode;
     public readonly List<FieldProblem> Problems = [];
 
-    public void Reset(int row, int rawStart)
+    public void Reset(int row, RawRowArena? raw, int rawStart)
     {
         Row = row;
+        Raw = raw;
         RawStart = rawStart;
         RawCount = 0;
         Record = null;

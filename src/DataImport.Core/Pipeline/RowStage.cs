@@ -10,8 +10,8 @@ namespace DataImport.Pipeline;
 /// </summary>
 /// <remarks>
 /// Everything a row needs is in the row itself or in this object's scratch, and nothing here depends on other rows:
-/// to use more cores, independent chunks of rows can each go through a stage of their own, while matching and writing
-/// (<see cref="BatchWriter{TRecord}"/>) stay in file order.
+/// <see cref="ParallelRowBatcher"/> gives each converting thread a stage of its own and hands it independent chunks of
+/// rows, while matching and writing (<see cref="BatchWriter{TRecord}"/>) stay in file order.
 /// </remarks>
 internal sealed class RowStage(RowConverter converter, RowValidator validator)
 {

@@ -13,10 +13,23 @@ internal sealed class RawRowArena
 
     public int FieldTotal => _fields;
 
+    /// <summary>Gets the number of chars held.</summary>
+    public int Length => _length;
+
+    /// <summary>Gets the size of the char buffer.</summary>
+    public int Capacity => _chars.Length;
+
     public void Clear()
     {
         _length = 0;
         _fields = 0;
+    }
+
+    /// <summary>Empties the arena and wipes its text, so an arena kept for a later import holds none of this one's.</summary>
+    public void Wipe()
+    {
+        Array.Clear(_chars, 0, _length);
+        Clear();
     }
 
     public void Append(ReadOnlySpan<char> text)

@@ -112,22 +112,23 @@ public sealed class BadInputTests
         return bytes.ToArray();
     }
 
-    private static async Task<(ImportJobDto Job, InMemoryImportSink<Customer> Sink)> ImportWithReadAhead(byte[] content, bool readAhead)
+    private static async Task<(ImportJobDto Job, InMemoryImportSink<Customer> Sink)> ImportWithReadAhead(byte[] content, bool readAhead, int workers = 1)
     {
         using var file = new TempFile(content);
         await using var input = file.Open();
         var sink = new InMemoryImportSink<Customer>();
-        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes) = (readAhead, readAhead ? 0 : long.MaxValue));
+        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes, o.MaxDegreeOfParallelism) = (readAhead, readAhead ? 0 : long.MaxValue, workers));
         var job = await engine.RunAsync(TestEngine.Csv(input), sink);
         return (job, sink);
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Import_InvalidUtf8InRow15000Of20000_NamesThatRowAndColumnAndImportsEveryRowBefore(bool readAhead)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 4)]
+    public async Task Import_InvalidUtf8InRow15000Of20000_NamesThatRowAndColumnAndImportsEveryRowBefore(bool readAhead, int workers)
     {
-        var (job, sink) = await ImportWithReadAhead(CustomersWithBadByte(20_000, badRow: 15_000), readAhead);
+        var (job, sink) = await ImportWithReadAhead(CustomersWithBadByte(20_000, badRow: 15_000), readAhead, workers);
 
         job.Status.Should().Be(ImportJobStatus.Failed);
         job.Message.Should().Be("Row 15000, column 2: the file is not valid UTF-8 text. Save it as UTF-8, or give its encoding (e.g. windows-1252).");
@@ -136,11 +137,12 @@ public sealed class BadInputTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Import_InvalidUtf8InRow3_NamesRow3AndImportsRow2(bool readAhead)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 4)]
+    public async Task Import_InvalidUtf8InRow3_NamesRow3AndImportsRow2(bool readAhead, int workers)
     {
-        var (job, sink) = await ImportWithReadAhead(CustomersWithBadByte(5, badRow: 3), readAhead);
+        var (job, sink) = await ImportWithReadAhead(CustomersWithBadByte(5, badRow: 3), readAhead, workers);
 
         job.Message.Should().StartWith("Row 3, column 2: the file is not valid UTF-8 text.");
         sink.Records.Select(c => c.Name).Should().Equal("N2");
@@ -167,11 +169,12 @@ public sealed class BadInputTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Import_FiveMegabyteFieldInRow2_NamesRow2NotRow1(bool readAhead)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 4)]
+    public async Task Import_FiveMegabyteFieldInRow2_NamesRow2NotRow1(bool readAhead, int workers)
     {
-        var (job, sink) = await ImportWithReadAhead(Encoding.UTF8.GetBytes("Name,Email\n" + new string('x', 5 * 1024 * 1024) + ",b@x.com\nCy,c@x.com\n"), readAhead);
+        var (job, sink) = await ImportWithReadAhead(Encoding.UTF8.GetBytes("Name,Email\n" + new string('x', 5 * 1024 * 1024) + ",b@x.com\nCy,c@x.com\n"), readAhead, workers);
 
         job.Status.Should().Be(ImportJobStatus.Failed);
         job.Message.Should().StartWith("Row 2 is longer than the limit of 1,048,576 characters");
@@ -231,11 +234,12 @@ public sealed class BadInputTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Import_InvalidUtf8_FailureCarriesTheRowAndColumnOfTheBadByte(bool readAhead)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 4)]
+    public async Task Import_InvalidUtf8_FailureCarriesTheRowAndColumnOfTheBadByte(bool readAhead, int workers)
     {
-        var (job, _) = await ImportWithReadAhead(CustomersWithBadByte(5, badRow: 3), readAhead);
+        var (job, _) = await ImportWithReadAhead(CustomersWithBadByte(5, badRow: 3), readAhead, workers);
 
         (job.Failure?.Code, job.Failure?.Row, job.Failure?.Column).Should().Be((ImportProblemCodes.InvalidFile, 3, 2));
     }

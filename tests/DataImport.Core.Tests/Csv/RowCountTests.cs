@@ -117,7 +117,7 @@ public sealed class RowCountTests
         using var file = new TempFile(Rows(50_000));
         await using var input = file.Open();
         using var counting = new CancellationTokenSource();
-        var engine = TestEngine.Customers(o => o.ReadAheadMinBytes = 0);
+        var engine = TestEngine.Customers(o => (o.ReadAheadMinBytes, o.MaxDegreeOfParallelism) = (0, 1));
 
         var (source, _, estimate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)

@@ -52,7 +52,7 @@ public sealed class ReadAheadTests
         await using var input = file.Open();
         using var output = new MemoryStream();
         var sink = new InMemoryImportSink<Customer>();
-        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes) = (readAhead, 0));
+        var engine = TestEngine.Customers(o => (o.ReadAhead, o.ReadAheadMinBytes, o.MaxDegreeOfParallelism) = (readAhead, 0, 1));
         var request = TestEngine.Csv(input, batchSize: batchSize, notImported: output);
         request = new ImportRequest
         {
@@ -107,7 +107,7 @@ public sealed class ReadAheadTests
         await using (var input = file.Open())
         {
             var request = new ImportRequest { Entity = "Customer", FileType = "csv", File = input, BatchSize = 10, ErrorBudget = 5 };
-            var job = await TestEngine.Customers(o => o.ReadAheadMinBytes = 0).RunAsync(request, new InMemoryImportSink<Customer>()).WaitAsync(TimeSpan.FromSeconds(60));
+            var job = await TestEngine.Customers(o => (o.ReadAheadMinBytes, o.MaxDegreeOfParallelism) = (0, 1)).RunAsync(request, new InMemoryImportSink<Customer>()).WaitAsync(TimeSpan.FromSeconds(60));
             job.Status.Should().Be(ImportJobStatus.Failed);
             job.Message.Should().StartWith("Stopped after 10 rows with errors");
         }

@@ -1,0 +1,4 @@
+using DataImport.Samples.EfCore;
+
+await using var app = ShopApp.Build(args);
+await app.RunAsync();
