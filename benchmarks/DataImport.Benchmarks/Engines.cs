@@ -31,7 +31,7 @@ public static class Engines
         return services.BuildServiceProvider().GetRequiredService<ImportEngine>();
     }
 
-    private static EntitySchema SalesSchemaFor(string name, bool keyed)
+    internal static EntitySchema SalesSchemaFor(string name, bool keyed)
     {
         string[] date = ["M/d/yyyy"];
         var builder = new EntitySchemaBuilder(name)

@@ -5,6 +5,7 @@ using DataImport.Benchmarks;
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --quick --filter '*'   short job, 100k rows only
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --memory               peak working set, 100k/1M/5M rows
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --store                SQLite job store against 0-100k finished jobs
+//   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --postgres             PostgreSQL record sink vs hand-written COPY and EF Core (DATAIMPORT_TEST_POSTGRES or --connection)
 if (args.Contains("--memory-child"))
 {
     return await MemoryRun.ChildAsync(args);
@@ -13,6 +14,11 @@ if (args.Contains("--memory-child"))
 if (args.Contains("--store"))
 {
     return await StoreRun.RunAsync(args);
+}
+
+if (args.Contains("--postgres"))
+{
+    return await PostgresSinkRun.RunAsync(args);
 }
 
 if (args.Contains("--memory"))

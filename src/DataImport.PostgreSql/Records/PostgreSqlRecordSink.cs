@@ -15,8 +15,8 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     private readonly RecordTable _table;
     private readonly string _domain;
     private readonly string _findSql;
-
     private readonly bool _checkpointInTransaction;
+    private readonly bool _coarseKey;
 
     /// <param name="dataSource">The database of the records.</param>
     /// <param name="table">The entity's table.</param>
@@ -29,6 +29,7 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         _domain = domain;
         _checkpointInTransaction = checkpointInTransaction;
         _findSql = FindSql(table);
+        _coarseKey = table.KeyColumns.Any(k => k.StoresCoarser);
     }
 
     /// <inheritdoc />
@@ -42,7 +43,14 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         }
 
         await _table.EnsureCreatedAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-        var wanted = new HashSet<ImportKey>(keys);
+
+        // The rows come back as stored; each is matched to the caller's own key instance.
+        var wanted = new Dictionary<ImportKey, ImportKey>(keys.Count);
+        foreach (var key in keys)
+        {
+            wanted.TryAdd(_coarseKey ? AsStored(key) : key, key);
+        }
+
         using var command = _dataSource.CreateCommand(_findSql);
         command.Parameters.Add(new NpgsqlParameter { Value = _domain, NpgsqlDbType = NpgsqlDbType.Text });
         for (var k = 0; k < _table.KeyColumns.Count; k++)
@@ -52,7 +60,6 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         }
 
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-
         await using var readerScope = reader.ConfigureAwait(false);
         var values = new object?[_table.KeyColumns.Count];
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -62,7 +69,6 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
                 values[k] = _table.KeyColumns[k].FromDatabase(reader, k);
             }
 
-            // The caller's own key instance, so its set operations see the key it asked for.
             if (wanted.TryGetValue(new ImportKey([.. values]), out var key))
             {
                 found.Add(key);
@@ -123,6 +129,14 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
+
+        // One COPY is atomic on its own: the usual batch (creates only, outside a job) saves the BEGIN and COMMIT round trips.
+        if (commit is null && batch.Updates.Count == 0 && batch.Creates.Count == 1)
+        {
+            await CopyAsync(connection, batch.Creates[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         foreach (var group in batch.Creates)
@@ -148,15 +162,20 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         var columns = group.Columns.Indexes.Select(i => _table.Columns[i]).ToArray();
         var keyPositions = columns.Select(c => IndexOfKey(c)).ToArray();
         var copy = $"COPY {_table.Name} ({Sql.Quote(RecordTable.DomainColumn)}{string.Concat(columns.Select(c => ", " + c.Name))}) FROM STDIN (FORMAT BINARY)";
+        var values = new object?[_table.Columns.Count];
+        var present = new bool[_table.Columns.Count];
         var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using var importerScope = importer.ConfigureAwait(false);
         foreach (var row in group.Rows)
         {
+            row.ReadInto(_table.Columns, values, present);
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(_domain, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             for (var c = 0; c < columns.Length; c++)
             {
-                if (row.ValueOf(columns[c], keyPositions[c]) is { } value)
+                var index = columns[c].Index;
+                var value = present[index] ? values[index] : keyPositions[c] >= 0 ? row.Key?[keyPositions[c]] : null;
+                if (value is not null)
                 {
                     await WriteValueAsync(importer, columns[c], value, cancellationToken).ConfigureAwait(false);
                 }
@@ -229,6 +248,17 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
                 ? "the record to update no longer exists; it was deleted during the import"
                 : $"{rows.Count - updated} of {rows.Count} records to update no longer exist");
         }
+    }
+
+    private ImportKey AsStored(ImportKey key)
+    {
+        var values = new object?[_table.KeyColumns.Count];
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = key[k] is { } value ? _table.KeyColumns[k].AsStored(value) : null;
+        }
+
+        return new ImportKey(values);
     }
 
     private int IndexOfKey(RecordColumn column)

@@ -93,6 +93,21 @@ internal sealed class RecordColumn
         _ => throw Unsupported(value),
     };
 
+    /// <summary>
+    /// A key value as the database gives it back: PostgreSQL keeps times to the microsecond and Npgsql drops the finer
+    /// ticks on the way, so a key read from the table equals the file's key only once that is done to the file's too.
+    /// </summary>
+    public object AsStored(object value) => (Property.Type, ToDatabase(value)) switch
+    {
+        (PropertyType.DateTime, DateTime utc) => new DateTimeOffset(Microseconds(utc.Ticks - PostgresEpochTicks) + PostgresEpochTicks, TimeSpan.Zero),
+        (PropertyType.Time, TimeOnly time) => new TimeOnly(Microseconds(time.Ticks)),
+        (PropertyType.Int or PropertyType.Long or PropertyType.Decimal or PropertyType.Double or PropertyType.Bool or PropertyType.Guid or PropertyType.Date, var stored) => stored,
+        _ => value,
+    };
+
+    /// <summary>Gets a value indicating whether a key of this type can lose precision when stored (see <see cref="AsStored"/>).</summary>
+    public bool StoresCoarser => Property.Type is PropertyType.DateTime or PropertyType.Time;
+
     /// <summary>Reads this column's value back as the type the engine gives the property.</summary>
     public object FromDatabase(Npgsql.NpgsqlDataReader reader, int ordinal) => Property.Type switch
     {
@@ -108,6 +123,10 @@ internal sealed class RecordColumn
         PropertyType.Guid => reader.GetGuid(ordinal),
         _ => reader.GetValue(ordinal),
     };
+
+    private const long PostgresEpochTicks = 630_822_816_000_000_000L; // 2000-01-01, where PostgreSQL counts timestamps from
+
+    private static long Microseconds(long ticks) => ticks / 10 * 10;
 
     private InvalidCastException Unsupported(object value) =>
         new($"Property '{Property.Name}' ({Property.Type}) cannot hold a value of type {value.GetType().Name}.");

@@ -117,7 +117,7 @@ internal sealed class RecordTable
             await using var connectionScope = connection.ConfigureAwait(false);
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var transactionScope = transaction.ConfigureAwait(false);
-            await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock(hashtext({Sql.Literal("dataimport.records:" + SchemaName)}))", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtext($1))", cancellationToken, "dataimport.records:" + SchemaName).ConfigureAwait(false);
             var existing = await ExistingColumnsAsync(connection, cancellationToken).ConfigureAwait(false);
             var ddl = existing is null ? CreateSql() : AddColumnsSql(existing);
             if (ddl is not null)
@@ -147,9 +147,14 @@ internal sealed class RecordTable
         throw new ArgumentException($"Key property '{property.Name}' is not a property of entity '{entity.Name}'.", nameof(property));
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, string? parameter = null)
     {
         using var command = new NpgsqlCommand(sql, connection);
+        if (parameter is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

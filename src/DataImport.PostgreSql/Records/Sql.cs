@@ -2,7 +2,7 @@ using System.Text;
 
 namespace DataImport.PostgreSql;
 
-/// <summary>Identifier and literal quoting for the SQL the record sink builds from entity and property names.</summary>
+/// <summary>Identifier quoting and checks for the SQL the record sink builds from entity and property names.</summary>
 internal static class Sql
 {
     /// <summary>The longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); a longer one would be cut silently.</summary>
@@ -10,9 +10,6 @@ internal static class Sql
 
     /// <summary>Quotes an identifier, so any name (spaces, case, quotes) is taken as written.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    /// <summary>Quotes a string literal (standard-conforming strings, the default since PostgreSQL 9.1).</summary>
-    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>Why a name cannot be a PostgreSQL identifier, or <see langword="null"/> when it can.</summary>
     public static string? IdentifierProblem(string what, string name)

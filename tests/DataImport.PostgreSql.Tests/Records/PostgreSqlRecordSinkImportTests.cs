@@ -89,6 +89,32 @@ public sealed class PostgreSqlRecordSinkImportTests
     }
 
     [PostgresFact]
+    public async Task Import_EntityWithoutAKey_CreatesEveryRowEachTime()
+    {
+        var note = new EntitySchemaBuilder("Note").Property("Text", PropertyType.String, required: true).Property("On", PropertyType.Date).Build();
+        await using var db = await RecordDatabase.CreateAsync();
+
+        await db.ImportAsync(note, "Text,On\nfirst,2024-01-01\nsecond,\n", batchSize: 1);
+        var (again, _) = await db.ImportAsync(note, "Text,On\nfirst,2024-01-01\n");
+
+        again.CreatedCount.Should().Be(1);
+        (await db.AllAsync(note)).Select(r => (r["Text"], r["On"])).Should().Equal(("first", new DateOnly(2024, 1, 1)), ("second", null), ("first", new DateOnly(2024, 1, 1)));
+    }
+
+    [PostgresFact]
+    public void AddPostgreSqlRecordSink_SchemaNameOrConnectionStringUnusable_ThrowsWhenRegistered()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        var builder = services.AddDataImport();
+
+        var longSchema = () => builder.AddPostgreSqlRecordSink(PostgresTestDatabase.RequireConnectionString(), o => o.Schema = new string('s', 64));
+        var malformed = () => builder.AddPostgreSqlRecordSink("Host=localhost;Nonsense Key=1");
+
+        longSchema.Should().Throw<ArgumentException>().WithMessage("PostgreSqlRecordSinkOptions.Schema 'sss*' is 64 bytes long in UTF-8; PostgreSQL names hold at most 63.*");
+        malformed.Should().Throw<ArgumentException>();
+    }
+
+    [PostgresFact]
     public async Task Import_TwoDomains_NeverSeeEachOthersRecords()
     {
         await using var db = await RecordDatabase.CreateAsync();

@@ -64,6 +64,31 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task WriteAsync_UpdateOfEveryType_LandsTheTypedValues()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(Everything, null);
+        await sink.WriteAsync([Create(Everything, ("Code", "A"), ("Name", "Ada")), Create(Everything, ("Code", "B"), ("Name", "Bob"), ("Count", 1))], CancellationToken.None);
+        var at = new DateTimeOffset(2024, 2, 29, 23, 59, 59, 999, TimeSpan.FromHours(2));
+        var guid = Guid.NewGuid();
+
+        await sink.WriteAsync(
+            [
+                Update(Everything, ("Code", "A"), ("Name", "Zoë \"Z\"\n2"), ("Amount", -0.000001m), ("Count", int.MinValue), ("Big", long.MaxValue), ("Ratio", double.NaN),
+                    ("Active", false), ("Born", DateOnly.MinValue), ("At", at), ("Opens", TimeOnly.MaxValue.Add(-TimeSpan.FromTicks(9))), ("Ref", guid), ("Tier", "Silver")),
+                Update(Everything, ("Code", "B"), ("Name", null), ("Amount", null), ("Count", null), ("Big", null), ("Ratio", null),
+                    ("Active", null), ("Born", null), ("At", null), ("Opens", null), ("Ref", null), ("Tier", null)),
+            ],
+            CancellationToken.None);
+
+        var records = await db.AllAsync(Everything);
+        var a = records[0];
+        (a["Name"], a["Amount"], a["Count"], a["Big"], a["Ratio"]).Should().Be(("Zoë \"Z\"\n2", -0.000001m, int.MinValue, long.MaxValue, double.NaN));
+        (a["Active"], a["Born"], a["At"], a["Opens"], a["Ref"], a["Tier"]).Should().Be((false, DateOnly.MinValue, at, new TimeOnly(23, 59, 59, 999, 999), guid, "Silver"));
+        records[1].Where(p => p.Key != "Code").Should().OnlyContain(p => p.Value == null);
+    }
+
+    [PostgresFact]
     public async Task WriteAsync_CreateThenUpdatesOfTheSameKeyInOneBatch_LandsTheLastValues()
     {
         await using var db = await RecordDatabase.CreateAsync();
@@ -113,6 +138,19 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task WriteAsync_CreateOfAKeyAnotherWriterAddedMeanwhile_IsRejectedAndTheBatchRolledBack()
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(Everything, "acme");
+        await db.Store.CreateSink(Everything, "acme").WriteAsync([Create(Everything, ("Code", "A"), ("Name", "theirs"))], CancellationToken.None);
+
+        var write = () => sink.WriteAsync([Create(Everything, ("Code", "B"), ("Name", "mine")), Create(Everything, ("Code", "A"), ("Name", "mine"))], CancellationToken.None).AsTask();
+
+        (await write.Should().ThrowAsync<ImportRowRejectedException>()).WithMessage("a record with this Code already exists");
+        (await db.AllAsync(Everything, "acme")).Select(r => (r["Code"], r["Name"])).Should().Equal(("A", "theirs"));
+    }
+
+    [PostgresFact]
     public async Task FindExistingAsync_ReturnsTheKeysOfThisDomainOnly()
     {
         await using var db = await RecordDatabase.CreateAsync();
@@ -143,6 +181,30 @@ public sealed class PostgreSqlRecordSinkTests
 
         found.Should().BeEquivalentTo([new ImportKey("FR", 1L, day)]);
         (await db.AllAsync(price)).Select(r => (r["Country"], r["Amount"])).Should().Equal(("FR", 1m), ("DE", 20m));
+    }
+
+    [PostgresFact]
+    public async Task FindExistingAsync_TimeKeysFinerThanAMicrosecond_FindTheRecordPostgreSqlStored()
+    {
+        var reading = new EntitySchemaBuilder("Reading")
+            .Property("Sensor", PropertyType.String).Property("At", PropertyType.DateTime).Property("Shift", PropertyType.Time).Property("Value", PropertyType.Double)
+            .Key("Sensor", "At", "Shift").Build();
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(reading, null);
+        var at = new DateTimeOffset(2024, 5, 1, 8, 0, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        var before2000 = new DateTimeOffset(1999, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_999);
+        var shift = new TimeOnly(6, 0).Add(TimeSpan.FromTicks(5));
+        await sink.WriteAsync(
+            [Create(reading, ("Sensor", "s1"), ("At", at), ("Shift", shift), ("Value", 1.0)), Create(reading, ("Sensor", "s1"), ("At", before2000), ("Shift", shift), ("Value", 2.0))],
+            CancellationToken.None);
+
+        var key = new ImportKey("s1", at, shift);
+        var found = await sink.FindExistingAsync([key, new ImportKey("s1", before2000, shift), new ImportKey("s1", at.AddMilliseconds(1), shift)], CancellationToken.None);
+        await sink.WriteAsync([Update(reading, ("Sensor", "s1"), ("At", at), ("Shift", shift), ("Value", 3.0))], CancellationToken.None);
+
+        found.Should().BeEquivalentTo([key, new ImportKey("s1", before2000, shift)]);
+        found.Should().Contain(k => ReferenceEquals(k, key), "the caller's own key instance comes back");
+        (await db.AllAsync(reading)).Select(r => r["Value"]).Should().Equal(3.0, 2.0);
     }
 
     [PostgresFact]

@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using DataImport.PostgreSql;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataImport.Benchmarks;
+
+/// <summary>
+/// The PostgreSQL record sink against the two ways a developer would load the same file by hand: the sales CSV
+/// (1M rows by default) from disk into the same table (the one the sink makes for the run-time entity <c>SalesSchema</c>:
+/// <c>_id</c> identity, <c>_domain</c>, 14 typed columns, primary key <c>(_domain, _id)</c>), emptied before each run.
+/// <list type="bullet">
+/// <item>Engine + sink: <c>ImportEngine.RunAsync</c> of <c>SalesSchema</c> (no key, CreateOnly) with the sink
+/// <c>AddPostgreSqlRecordSink</c> registers: a COPY and a commit per batch (1,000 rows by default, 10,000 in a second
+/// row). A third row imports <c>SalesSchemaKeyed</c> (key Order ID, CreateAndUpdate: a key lookup per batch and the
+/// primary key on <c>(_domain, Order ID)</c>) into its own table.</item>
+/// <item>Hand-written COPY (the floor): Sylvan reads and parses the file (as the CSV benchmarks' hand-written baseline)
+/// and one binary COPY writes every row with typed values, in one statement and one transaction.</item>
+/// <item>EF Core: the same parsed rows, <c>AddRange</c> and <c>SaveChangesAsync</c> per 1,000 rows with a new
+/// <c>DbContext</c> each time (Npgsql.EntityFrameworkCore.PostgreSQL batches the inserts).</item>
+/// </list>
+/// </summary>
+public static class PostgresSinkRun
+{
+    private const string Schema = "dataimport_bench";
+    private const string Variable = "DATAIMPORT_TEST_POSTGRES";
+
+    private const string Columns = "\"Region\", \"Country\", \"Item Type\", \"Sales Channel\", \"Order Priority\", \"Order Date\", \"Order ID\", \"Ship Date\", "
+        + "\"Units Sold\", \"Unit Price\", \"Unit Cost\", \"Total Revenue\", \"Total Cost\", \"Total Profit\"";
+
+    private const string Table = Schema + ".\"" + Engines.SalesSchema + "\"";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var connectionString = Option(args, "--connection") ?? Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            Console.Error.WriteLine($"Give a PostgreSQL connection string with --connection \"Host=…;Username=…;Database=…\" or in {Variable}.");
+            return 2;
+        }
+
+        var rows = int.Parse(Option(args, "--rows") ?? "1000000", CultureInfo.InvariantCulture);
+        var efRows = int.Parse(Option(args, "--ef-rows") ?? "100000", CultureInfo.InvariantCulture);
+        var runs = int.Parse(Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
+        var path = DataFiles.SalesCsv(rows);
+        var efPath = DataFiles.SalesCsv(efRows);
+
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+        try
+        {
+            await new PostgreSqlRecordStore(dataSource, new PostgreSqlRecordSinkOptions { Schema = Schema })
+                .EnsureTableAsync(Engines.SalesSchemaFor(Engines.SalesSchema, keyed: false), default);
+            Console.WriteLine($"{RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.FrameworkDescription}, {await ServerVersionAsync(dataSource)}");
+            Console.WriteLine($"Sales CSV, {rows:N0} rows ({efRows:N0} for EF Core), {runs} runs after 1 warm-up run; median run");
+            Console.WriteLine();
+            Console.WriteLine("| Method | Rows | Median s | Rows/s | vs hand-written COPY | vs EF Core |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+
+            var copy = await MeasureAsync(runs, rows, Table, dataSource, () => HandWrittenCopyAsync(dataSource, path));
+            var ef = await MeasureAsync(runs, efRows, Table, dataSource, () => EfCoreAsync(dataSource, efPath));
+            var results = new List<(string Name, int Rows, double Seconds)>
+            {
+                ("Hand-written binary COPY (one statement)", rows, copy),
+                ("EF Core AddRange + SaveChanges per 1,000", efRows, ef),
+            };
+
+            foreach (var (name, keyed, batch) in new[] { ("Engine + PostgreSQL sink, no key, batch 1,000", false, 1000), ("Engine + PostgreSQL sink, no key, batch 10,000", false, 10_000), ("Engine + PostgreSQL sink, key Order ID (CreateAndUpdate), batch 1,000", true, 1000) })
+            {
+                var entity = Engines.SalesSchemaFor(keyed ? Engines.SalesSchemaKeyed : Engines.SalesSchema, keyed);
+                var services = new ServiceCollection();
+                services.AddDataImport(o => o.BatchSize = batch).AddEntity(entity).AddPostgreSqlRecordSink(dataSource, o => o.Schema = Schema);
+                await using var provider = services.BuildServiceProvider();
+                var engine = provider.GetRequiredService<ImportEngine>();
+                await provider.GetRequiredService<PostgreSqlRecordStore>().EnsureTableAsync(entity, default);
+                var seconds = await MeasureAsync(runs, rows, $"{Schema}.\"{entity.Name}\"", dataSource, () => EngineAsync(engine, entity.Name, path, keyed, rows));
+                results.Add((name, rows, seconds));
+            }
+
+            // The engine alone (no database): what reading, converting and batching cost, for the record.
+            var noOp = Engines.Create();
+            var readOnly = await MeasureAsync(runs, rows, null, dataSource, () => Engines.ImportAsync<ImportRecord>(noOp, Engines.SalesSchema, path, ImportMode.CreateOnly, rows));
+            results.Add(("Engine + no-op sink (no database)", rows, readOnly));
+
+            var copyRate = rows / copy;
+            var efRate = efRows / ef;
+            foreach (var (name, count, seconds) in results)
+            {
+                var rate = count / seconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {count:N0} | {seconds:F2} | {rate:N0} | {rate / copyRate:F2}× | {rate / efRate:F1}× |"));
+            }
+        }
+        finally
+        {
+            await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+        }
+
+        return 0;
+    }
+
+    private static async Task<double> MeasureAsync(int runs, int rows, string? table, NpgsqlDataSource dataSource, Func<Task> run)
+    {
+        var times = new List<double>();
+        for (var i = -1; i < runs; i++)
+        {
+            if (table is not null)
+            {
+                await ExecuteAsync(dataSource, $"TRUNCATE {table}");
+            }
+
+            var watch = Stopwatch.StartNew();
+            await run();
+            var seconds = watch.Elapsed.TotalSeconds;
+            var landed = table is null ? rows : await ScalarAsync(dataSource, $"SELECT count(*) FROM {table}");
+            if (landed != rows)
+            {
+                throw new InvalidOperationException($"{table} holds {landed} rows after the run instead of {rows}.");
+            }
+
+            if (i >= 0)
+            {
+                times.Add(seconds);
+            }
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static async Task EngineAsync(ImportEngine engine, string entity, string path, bool keyed, int rows)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+        var job = await engine.RunAsync(new ImportRequest
+        {
+            Entity = entity, FileType = "csv", File = file, Delimiter = ',', Mode = keyed ? ImportMode.CreateAndUpdate : ImportMode.CreateOnly,
+        });
+        if (job.Status != ImportJobStatus.Completed || job.CreatedCount != rows)
+        {
+            throw new InvalidOperationException($"The import did not complete as expected: {job.Status}, {job.CreatedCount} created: {job.Message} {string.Join("; ", job.Errors.Take(3).Select(e => e.Message))}");
+        }
+    }
+
+    private static async Task HandWrittenCopyAsync(NpgsqlDataSource dataSource, string path)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {Table} (_domain, {Columns}) FROM STDIN (FORMAT BINARY)");
+        foreach (var r in ReadSales(path))
+        {
+            await importer.StartRowAsync();
+            await importer.WriteAsync(string.Empty, NpgsqlDbType.Text);
+            await importer.WriteAsync(r.Region, NpgsqlDbType.Text);
+            await importer.WriteAsync(r.Country, NpgsqlDbType.Text);
+            await importer.WriteAsync(r.ItemType, NpgsqlDbType.Text);
+            await importer.WriteAsync(r.SalesChannel, NpgsqlDbType.Text);
+            await importer.WriteAsync(r.OrderPriority, NpgsqlDbType.Text);
+            await importer.WriteAsync(r.OrderDate, NpgsqlDbType.Date);
+            await importer.WriteAsync(r.OrderId, NpgsqlDbType.Bigint);
+            await importer.WriteAsync(r.ShipDate, NpgsqlDbType.Date);
+            await importer.WriteAsync(r.UnitsSold, NpgsqlDbType.Integer);
+            await importer.WriteAsync(r.UnitPrice, NpgsqlDbType.Numeric);
+            await importer.WriteAsync(r.UnitCost, NpgsqlDbType.Numeric);
+            await importer.WriteAsync(r.TotalRevenue, NpgsqlDbType.Numeric);
+            await importer.WriteAsync(r.TotalCost, NpgsqlDbType.Numeric);
+            await importer.WriteAsync(r.TotalProfit, NpgsqlDbType.Numeric);
+        }
+
+        await importer.CompleteAsync();
+    }
+
+    private static async Task EfCoreAsync(NpgsqlDataSource dataSource, string path)
+    {
+        foreach (var chunk in ReadSales(path).Chunk(1000))
+        {
+            await using var context = new SalesContext(dataSource);
+            context.Sales.AddRange(chunk.Select(r => new EfSale
+            {
+                Region = r.Region, Country = r.Country, ItemType = r.ItemType, SalesChannel = r.SalesChannel, OrderPriority = r.OrderPriority,
+                OrderDate = r.OrderDate, OrderId = r.OrderId, ShipDate = r.ShipDate, UnitsSold = r.UnitsSold, UnitPrice = r.UnitPrice,
+                UnitCost = r.UnitCost, TotalRevenue = r.TotalRevenue, TotalCost = r.TotalCost, TotalProfit = r.TotalProfit,
+            }));
+            await context.SaveChangesAsync();
+        }
+    }
+
+    /// <summary>The sales file parsed by hand with Sylvan, as the CSV benchmarks' hand-written baseline does.</summary>
+    private static IEnumerable<SalesRecord> ReadSales(string path)
+    {
+        using var reader = Sizes.OpenSylvan(path);
+        var inv = Inv.Culture;
+        while (reader.Read())
+        {
+            yield return new SalesRecord
+            {
+                Region = reader.GetString(0),
+                Country = reader.GetString(1),
+                ItemType = reader.GetString(2),
+                SalesChannel = reader.GetString(3),
+                OrderPriority = reader.GetString(4),
+                OrderDate = DateOnly.FromDateTime(DateTime.ParseExact(reader.GetFieldSpan(5), "M/d/yyyy", inv)),
+                OrderId = long.Parse(reader.GetFieldSpan(6), inv),
+                ShipDate = DateOnly.FromDateTime(DateTime.ParseExact(reader.GetFieldSpan(7), "M/d/yyyy", inv)),
+                UnitsSold = int.Parse(reader.GetFieldSpan(8), inv),
+                UnitPrice = decimal.Parse(reader.GetFieldSpan(9), inv),
+                UnitCost = decimal.Parse(reader.GetFieldSpan(10), inv),
+                TotalRevenue = decimal.Parse(reader.GetFieldSpan(11), inv),
+                TotalCost = decimal.Parse(reader.GetFieldSpan(12), inv),
+                TotalProfit = decimal.Parse(reader.GetFieldSpan(13), inv),
+            };
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> ServerVersionAsync(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand("SELECT 'PostgreSQL ' || current_setting('server_version')");
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    /// <summary>A sales row as an EF Core entity of the benchmark's table.</summary>
+    public sealed class EfSale
+    {
+        public long Id { get; set; }
+
+        public string Domain { get; set; } = "";
+
+        public string Region { get; set; } = "";
+
+        public string Country { get; set; } = "";
+
+        public string ItemType { get; set; } = "";
+
+        public string SalesChannel { get; set; } = "";
+
+        public string OrderPriority { get; set; } = "";
+
+        public DateOnly OrderDate { get; set; }
+
+        public long OrderId { get; set; }
+
+        public DateOnly ShipDate { get; set; }
+
+        public int UnitsSold { get; set; }
+
+        public decimal UnitPrice { get; set; }
+
+        public decimal UnitCost { get; set; }
+
+        public decimal TotalRevenue { get; set; }
+
+        public decimal TotalCost { get; set; }
+
+        public decimal TotalProfit { get; set; }
+    }
+
+    private sealed class SalesContext(NpgsqlDataSource dataSource) : DbContext
+    {
+        public DbSet<EfSale> Sales => Set<EfSale>();
+
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.UseNpgsql(dataSource);
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            var sale = modelBuilder.Entity<EfSale>();
+            sale.ToTable(Engines.SalesSchema, Schema);
+            sale.Property(s => s.Id).HasColumnName("_id").UseIdentityAlwaysColumn();
+            sale.Property(s => s.Domain).HasColumnName("_domain");
+            sale.Property(s => s.ItemType).HasColumnName("Item Type");
+            sale.Property(s => s.SalesChannel).HasColumnName("Sales Channel");
+            sale.Property(s => s.OrderPriority).HasColumnName("Order Priority");
+            sale.Property(s => s.OrderDate).HasColumnName("Order Date");
+            sale.Property(s => s.OrderId).HasColumnName("Order ID");
+            sale.Property(s => s.ShipDate).HasColumnName("Ship Date");
+            sale.Property(s => s.UnitsSold).HasColumnName("Units Sold");
+            sale.Property(s => s.UnitPrice).HasColumnName("Unit Price");
+            sale.Property(s => s.UnitCost).HasColumnName("Unit Cost");
+            sale.Property(s => s.TotalRevenue).HasColumnName("Total Revenue");
+            sale.Property(s => s.TotalCost).HasColumnName("Total Cost");
+            sale.Property(s => s.TotalProfit).HasColumnName("Total Profit");
+        }
+    }
+}
