@@ -9,6 +9,10 @@ public sealed partial class PostgreSqlImportJobStore
     // progress, and past this many the worker polls again later instead of spinning.
     private const int ClaimRetries = 10;
 
+    // How many of a domain's oldest queued jobs (besides its expired ones) a claim looks at, so a few jobs another statement has
+    // locked (being cancelled, say) are stepped over; past that the claim starts again.
+    private const int ClaimWindow = 16;
+
     /// <inheritdoc />
     public override async ValueTask<StoredImportJob?> ClaimNextAsync(string workerId, DateTimeOffset now, DateTimeOffset leaseExpires, CancellationToken cancellationToken)
     {
@@ -44,9 +48,11 @@ public sealed partial class PostgreSqlImportJobStore
     }
 
     // Domains with a claimable job (queued, or running with an expired or released lease), best first: fewer running
-    // jobs, then served longest ago (last_claim, from one sequence for every host), then the oldest claimable job. The
-    // recursive part walks the distinct domains of live jobs through ix_import_jobs_live, and every per-domain value is
-    // an index seek, so this reads live jobs' index entries, never the history of finished jobs.
+    // jobs, then served longest ago (last_claim, from one sequence for every host), then the oldest queued job. Only
+    // domains never served tie on last_claim, and those have no running job, so their oldest claimable job is their
+    // oldest queued one. The recursive part walks the distinct domains of live jobs through ix_import_jobs_live, and
+    // every per-domain value is a seek in ix_import_jobs_queued or ix_import_jobs_running, so this reads live jobs'
+    // index entries, never the history of finished jobs; the running count reads one entry per running job of the domain.
     private async Task<string?> PickDomainAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, bool skipLocked, CancellationToken cancellationToken)
     {
         var sql = $"""
@@ -57,13 +63,12 @@ public sealed partial class PostgreSqlImportJobStore
                 FROM live WHERE live.domain IS NOT NULL),
             candidates AS (
                 SELECT live.domain,
-                    (SELECT j.seq FROM {Jobs} j
-                        WHERE j.status IN (0, 1) AND j.domain = live.domain AND (j.status = 0 OR j.lease_expires IS NULL OR j.lease_expires < @now)
-                        ORDER BY j.seq LIMIT 1) AS oldest,
+                    (SELECT j.seq FROM {Jobs} j WHERE j.status = 0 AND j.domain = live.domain ORDER BY j.seq LIMIT 1) AS oldest,
+                    EXISTS (SELECT 1 FROM {Jobs} j WHERE j.status = 1 AND j.domain = live.domain AND (j.lease_expires < @now OR j.lease_expires IS NULL)) AS expired,
                     (SELECT count(*) FROM {Jobs} j WHERE j.status = 1 AND j.domain = live.domain AND j.lease_expires >= @now) AS running
                 FROM live WHERE live.domain IS NOT NULL)
             SELECT d.domain FROM candidates c JOIN {Database.Domains} d ON d.domain = c.domain
-            WHERE c.oldest IS NOT NULL
+            WHERE c.oldest IS NOT NULL OR c.expired
             ORDER BY c.running, d.last_claim, c.oldest
             LIMIT 1
             FOR UPDATE OF d{(skipLocked ? " SKIP LOCKED" : string.Empty)}
@@ -76,20 +81,25 @@ public sealed partial class PostgreSqlImportJobStore
         }
     }
 
-    // Takes the domain's oldest claimable job and records the claim on the domain. SKIP LOCKED passes over a job another
-    // statement is changing (a cancellation, say); the row is re-checked after it is locked, so a job another host has
-    // just claimed is never taken again.
+    // Takes the domain's oldest claimable job and records the claim on the domain. The few candidates are gathered
+    // first (MATERIALIZED, so the plan never depends on statistics of a queue that changes by the second), then locked
+    // in order. SKIP LOCKED passes over a job another statement is changing (a cancellation, say); the row is re-checked
+    // after it is locked, so a job another host has just claimed is never taken again.
     private async Task<StoredImportJob?> ClaimInDomainAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string domain, string workerId, DateTimeOffset now, DateTimeOffset leaseExpires, CancellationToken cancellationToken)
     {
         var sql = $"""
-            WITH next AS (
-                SELECT j.seq FROM {Jobs} j
-                WHERE j.status IN (0, 1) AND j.domain = @domain AND (j.status = 0 OR j.lease_expires IS NULL OR j.lease_expires < @now)
-                ORDER BY j.seq LIMIT 1
-                FOR UPDATE SKIP LOCKED),
+            WITH oldest AS MATERIALIZED (
+                (SELECT q.id, q.seq FROM {Jobs} q WHERE q.status = 0 AND q.domain = @domain ORDER BY q.seq LIMIT {ClaimWindow})
+                UNION ALL
+                SELECT r.id, r.seq FROM {Jobs} r WHERE r.status = 1 AND r.domain = @domain AND (r.lease_expires < @now OR r.lease_expires IS NULL)),
+            next AS (
+                SELECT j.id FROM oldest o JOIN {Jobs} j ON j.id = o.id
+                WHERE j.status = 0 OR (j.status = 1 AND (j.lease_expires < @now OR j.lease_expires IS NULL))
+                ORDER BY o.seq LIMIT 1
+                FOR UPDATE OF j SKIP LOCKED),
             claimed AS (
                 UPDATE {Jobs} j SET status = 1, worker_id = @worker, lease_expires = @lease, last_heartbeat = @now, attempts = j.attempts + 1
-                FROM next WHERE j.seq = next.seq
+                FROM next WHERE j.id = next.id
                 RETURNING j.*),
             served AS (
                 UPDATE {Database.Domains} d SET last_claim = nextval('{Database.Claims}')

@@ -197,8 +197,8 @@ public sealed partial class PostgreSqlImportJobStore : ImportJobStore
         {
             var batch = await QueryAsync(
                 $"""
-                DELETE FROM {Jobs} WHERE seq IN (
-                    SELECT seq FROM {Jobs} WHERE status >= 2 AND completed_at < @before ORDER BY completed_at LIMIT @limit FOR UPDATE SKIP LOCKED)
+                DELETE FROM {Jobs} WHERE id IN (
+                    SELECT id FROM {Jobs} WHERE status >= 2 AND completed_at < @before ORDER BY completed_at LIMIT @limit FOR UPDATE SKIP LOCKED)
                 RETURNING {Columns}
                 """,
                 cancellationToken,
