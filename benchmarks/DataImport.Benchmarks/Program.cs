@@ -5,9 +5,15 @@ using DataImport.Benchmarks;
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --quick --filter '*'   short job, 100k rows only
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --memory               peak working set, 100k/1M/5M rows
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --store                SQLite job store against 0-100k finished jobs
+//   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --claims --postgres "Host=…"   4 hosts claiming, SQLite vs PostgreSQL
 if (args.Contains("--memory-child"))
 {
     return await MemoryRun.ChildAsync(args);
+}
+
+if (args.Contains("--claims"))
+{
+    return await ClaimRun.RunAsync(args);
 }
 
 if (args.Contains("--store"))
