@@ -9,8 +9,8 @@ public sealed partial class PostgreSqlImportJobStore
     // progress, and past this many the worker polls again later instead of spinning.
     private const int ClaimRetries = 10;
 
-    // How many of a domain's oldest queued jobs (besides its expired ones) a claim looks at, so a few jobs another statement has
-    // locked (being cancelled, say) are stepped over; past that the claim starts again.
+    // How many of a domain's oldest queued jobs (besides its expired ones) a claim looks at, so a few jobs another
+    // statement has locked (being cancelled, say) are stepped over; past that the claim starts again.
     private const int ClaimWindow = 16;
 
     /// <inheritdoc />
