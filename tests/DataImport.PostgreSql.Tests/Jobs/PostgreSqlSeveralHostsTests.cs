@@ -62,6 +62,57 @@ public sealed class PostgreSqlSeveralHostsTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task ClaimNextAsync_FourHostsRacingOverOneDomain_WaitForEachOtherAndClaimEachJobOnce()
+    {
+        // One domain: every claim but one finds the domain being claimed from and waits for that claim to commit.
+        var jobs = Enumerable.Range(0, 1_000).Select(i => ($"job-{i}", "acme")).ToList();
+        var hosts = Enumerable.Range(0, 4).Select(_ => Host()).ToList();
+        await StoredJobRows.InsertQueuedAsync(_dataSources[0], _schema, jobs);
+
+        var claimed = await Task.WhenAll(hosts.Select((store, n) => Task.Run(async () =>
+        {
+            var mine = new List<string>();
+            while (await store.ClaimNextAsync($"host-{n}", Now, Now.AddMinutes(5), default) is { } job)
+            {
+                mine.Add(job.Id);
+            }
+
+            return mine;
+        })));
+
+        claimed.SelectMany(c => c).Order(StringComparer.Ordinal).Should().Equal(jobs.Select(j => j.Item1).Order(StringComparer.Ordinal));
+    }
+
+    [PostgresFact]
+    public async Task RequestCancellationAsync_OnAnotherHost_ReachesTheRunningHostsHeartbeat()
+    {
+        var running = Host();
+        var other = Host();
+        await StoredJobRows.InsertQueuedAsync(_dataSources[0], _schema, [("job-1", "acme")]);
+        await running.ClaimNextAsync("host-1", Now, Now.AddMinutes(1), default);
+
+        (await other.RequestCancellationAsync("job-1", default)).Should().BeTrue();
+
+        (await running.HeartbeatAsync("job-1", "host-1", Now.AddSeconds(10), Now.AddMinutes(1), default)).Should().Be(new ImportJobLeaseState(true, true));
+    }
+
+    [PostgresFact]
+    public async Task ClaimNextAsync_HostStoppedHeartbeating_AnotherHostTakesOverCountingTheAttempt()
+    {
+        var dead = Host();
+        var alive = Host();
+        await StoredJobRows.InsertQueuedAsync(_dataSources[0], _schema, [("job-1", "acme")]);
+        await dead.ClaimNextAsync("host-1", Now, Now.AddMinutes(1), default);
+
+        (await alive.ClaimNextAsync("host-2", Now.AddSeconds(59), Now.AddMinutes(2), default)).Should().BeNull("the lease still runs");
+        var taken = await alive.ClaimNextAsync("host-2", Now.AddMinutes(1).AddSeconds(1), Now.AddMinutes(3), default);
+
+        taken!.WorkerId.Should().Be("host-2");
+        taken.Attempts.Should().Be(2);
+        (await dead.HeartbeatAsync("job-1", "host-1", Now.AddMinutes(2), Now.AddMinutes(3), default)).LeaseHeld.Should().BeFalse();
+    }
+
+    [PostgresFact]
     public async Task ClaimNextAsync_FourHostsClaimingAtOnce_TakeTheSmallDomainsJobDespiteTheBigOnesQueue()
     {
         // 500 jobs of one domain queued first, then one of another: whichever hosts claim, the single job is among the
