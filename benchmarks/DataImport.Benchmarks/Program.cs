@@ -6,9 +6,15 @@ using DataImport.Benchmarks;
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --memory               peak working set, 100k/1M/5M rows
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --store                SQLite job store against 0-100k finished jobs
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --postgres             PostgreSQL record sink vs hand-written COPY and EF Core (DATAIMPORT_TEST_POSTGRES or --connection)
+//   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --claims --postgres "Host=…"   4 hosts claiming, SQLite vs PostgreSQL
 if (args.Contains("--memory-child"))
 {
     return await MemoryRun.ChildAsync(args);
+}
+
+if (args.Contains("--claims"))
+{
+    return await ClaimRun.RunAsync(args);
 }
 
 if (args.Contains("--store"))

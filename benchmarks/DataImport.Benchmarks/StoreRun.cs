@@ -103,7 +103,7 @@ public static class StoreRun
         return 0;
     }
 
-    private static readonly DateTimeOffset Start = new(2024, 5, 1, 8, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Start = new(2024, 5, 1, 8, 0, 0, TimeSpan.Zero);
 
     private static string? Option(string[] args, string name)
     {
@@ -118,7 +118,7 @@ public static class StoreRun
     }
 
     // A finished job as the worker leaves it: counters, a message and the first row errors, about 1.5 KB of JSON.
-    private static ImportJobDto Document(string id, ImportJobStatus status) => new()
+    internal static ImportJobDto Document(string id, ImportJobStatus status) => new()
     {
         Id = id,
         Entity = "Customer",
@@ -136,7 +136,7 @@ public static class StoreRun
         UpdatedAt = Start.AddMinutes(3),
     };
 
-    private static async Task FillAsync(string connectionString, int size)
+    internal static async Task FillAsync(string connectionString, int size)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();

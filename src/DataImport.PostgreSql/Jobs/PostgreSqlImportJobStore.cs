@@ -18,10 +18,11 @@ namespace DataImport.PostgreSql;
 /// <para>
 /// A claim is fair across hosts: it ranks the domains that have a job to run (fewer running jobs first, then the domain
 /// served longest ago, then the one with the oldest job), locks the best domain's row that no other claim holds
-/// (<c>FOR UPDATE SKIP LOCKED</c>), and takes that domain's oldest claimable job (<c>FOR UPDATE SKIP LOCKED</c>); so two
-/// hosts claiming at the same moment take the two best domains rather than both the first, and one domain's long
-/// queue cannot starve another's single job whichever host claims. A job row is only ever locked by the claim that
-/// takes it, so no job is claimed twice.
+/// (<c>FOR UPDATE SKIP LOCKED</c>) and that no claim has served since the ranking, and takes that domain's oldest
+/// claimable job (<c>FOR UPDATE SKIP LOCKED</c>); when every candidate is taken it waits for the best one's claim and
+/// ranks again. So two hosts claiming at the same moment take the two best domains rather than both the first, no
+/// claim acts on a ranking another host's claim has made stale, and one domain's long queue cannot starve another's
+/// single job whichever host claims. A job row is only locked by the claim that takes it, so no job is claimed twice.
 /// </para>
 /// <para>
 /// Times: every time the store writes or compares comes from the caller, that is from the <see cref="TimeProvider"/>
@@ -205,8 +206,8 @@ public sealed partial class PostgreSqlImportJobStore : ImportJobStore
         {
             var batch = await QueryAsync(
                 $"""
-                DELETE FROM {Jobs} WHERE seq IN (
-                    SELECT seq FROM {Jobs} WHERE status >= 2 AND completed_at < @before ORDER BY completed_at LIMIT @limit FOR UPDATE SKIP LOCKED)
+                DELETE FROM {Jobs} WHERE id IN (
+                    SELECT id FROM {Jobs} WHERE status >= 2 AND completed_at < @before ORDER BY completed_at LIMIT @limit FOR UPDATE SKIP LOCKED)
                 RETURNING {Columns}
                 """,
                 cancellationToken,

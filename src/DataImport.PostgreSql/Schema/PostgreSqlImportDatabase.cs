@@ -6,7 +6,7 @@ namespace DataImport.PostgreSql;
 /// The database the PostgreSQL stores share: a data source, the schema their tables live in (quoted table names ready
 /// for SQL), and the once-per-process migration of that schema. The stores of one container share one instance.
 /// </summary>
-internal sealed class PostgreSqlImportDatabase : IAsyncDisposable
+internal sealed class PostgreSqlImportDatabase : IAsyncDisposable, IDisposable
 {
     private readonly bool _ownsDataSource;
     private readonly SemaphoreSlim _migrateGate = new(1, 1);
@@ -71,6 +71,16 @@ internal sealed class PostgreSqlImportDatabase : IAsyncDisposable
         finally
         {
             _migrateGate.Release();
+        }
+    }
+
+    // Both, so a container disposed synchronously (ServiceProvider.Dispose) can dispose it too.
+    public void Dispose()
+    {
+        _migrateGate.Dispose();
+        if (_ownsDataSource)
+        {
+            DataSource.Dispose();
         }
     }
 

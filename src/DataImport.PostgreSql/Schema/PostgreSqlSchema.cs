@@ -123,12 +123,14 @@ internal static class PostgreSqlSchema
 
     // Jobs: what claims, fairness, leases and listing compare are narrow indexed columns; the job and checkpoint documents
     // (ImportJobRowFormat) are TOASTed out of line (toast_tuple_target), so a heartbeat rewrites a narrow row. Partial
-    // indexes over live jobs (queued or running) keep claims independent of the history of finished jobs.
+    // indexes over live jobs (queued or running) keep claims independent of the history of finished jobs. seq (creation
+    // order) has no index of its own on purpose: the planner then finds a domain's oldest queued job in
+    // ix_import_jobs_queued instead of walking all jobs in seq order looking for a queued one.
     // Files: each file is a row of its length and chunk size, and its bytes are rows of at most one chunk each.
     private static string Version1(string s) => $"""
         CREATE TABLE {s}.import_jobs (
-            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            id text NOT NULL UNIQUE,
+            id text PRIMARY KEY,
+            seq bigint GENERATED ALWAYS AS IDENTITY,
             domain text NOT NULL,
             status integer NOT NULL,
             created_at timestamptz NOT NULL,
@@ -144,7 +146,8 @@ internal static class PostgreSqlSchema
             WITH (toast_tuple_target = 128);
         ALTER TABLE {s}.import_jobs ALTER COLUMN job SET STORAGE EXTERNAL, ALTER COLUMN checkpoint SET STORAGE EXTERNAL;
         CREATE INDEX ix_import_jobs_domain ON {s}.import_jobs (domain, seq);
-        CREATE INDEX ix_import_jobs_live ON {s}.import_jobs (domain, seq) INCLUDE (status, lease_expires) WHERE status IN (0, 1);
+        CREATE INDEX ix_import_jobs_live ON {s}.import_jobs (domain) WHERE status IN (0, 1);
+        CREATE INDEX ix_import_jobs_queued ON {s}.import_jobs (domain, seq) WHERE status = 0;
         CREATE INDEX ix_import_jobs_running ON {s}.import_jobs (domain, lease_expires) WHERE status = 1;
         CREATE INDEX ix_import_jobs_worker ON {s}.import_jobs (worker_id) WHERE status = 1;
         CREATE INDEX ix_import_jobs_completed ON {s}.import_jobs (completed_at) WHERE status >= 2;
