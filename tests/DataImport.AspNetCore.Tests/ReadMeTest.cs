@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using static DataImport.Tests.ReadMeSource;
 
 namespace DataImport.AspNetCore.Tests;
 
@@ -87,20 +88,4 @@ public sealed partial class ReadMeTest
         { new StringContent("""{"1":"Name","2":"Email","3":"Balance"}"""), "mapping" },
         { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), "file", "customers.csv" },
     };
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "README.md")) && File.Exists(Path.Combine(folder.FullName, "DataImport.Core.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No README.md and DataImport.Core.sln above {AppContext.BaseDirectory}.");
-    }
-
-    [GeneratedRegex("```csharp\n(?<code>.*?)\n```", RegexOptions.Singleline)]
-    private static partial Regex CSharpBlock();
 }

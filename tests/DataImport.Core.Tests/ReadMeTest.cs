@@ -4,6 +4,7 @@ using DataImport;
 using Microsoft.Extensions.DependencyInjection;
 #endregion
 using System.Text.RegularExpressions;
+using static DataImport.Tests.ReadMeSource;
 
 // The README's embedding example, compiled and run. The code between the "#region ReadMe" lines, in file order, is
 // exactly the README's example (ReadMe_EmbeddingExample_IsTheCodeThisFileRuns keeps them equal), so the first thing a
@@ -91,32 +92,6 @@ public sealed partial class ReadMeTest
         #endregion
         return (job, provider.GetRequiredService<CustomerTable>());
     }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "README.md")) && File.Exists(Path.Combine(folder.FullName, "DataImport.Core.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No README.md and DataImport.Core.sln above {AppContext.BaseDirectory}.");
-    }
-
-    private static string Dedent(string code)
-    {
-        var lines = code.Split('\n');
-        var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        return string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-    }
-
-    [GeneratedRegex("```csharp\n(?<code>.*?)\n```", RegexOptions.Singleline)]
-    private static partial Regex CSharpBlock();
-
-    [GeneratedRegex("#region ReadMe\n(?<code>.*?)\n[ ]*#endregion", RegexOptions.Singleline)]
-    private static partial Regex ReadMeRegion();
 }
 
 #region ReadMe
