@@ -49,7 +49,7 @@ public static class WebApiHost
                 ? cs
                 : throw new InvalidOperationException("DataImport:Store is postgres but the connection string ConnectionStrings:DataImport is not set.");
             var dataSource = NpgsqlDataSource.Create(connectionString);
-            builder.Services.AddSingleton(dataSource);
+            builder.Services.AddSingleton(_ => dataSource); // a factory registration: the container disposes it with itself
             dataImport.AddPostgreSqlRecordSink(dataSource, o => o.Schema = settings.PostgreSql.RecordsSchema)
                 .AddBackgroundJobs(jobs => ConfigureJobs(jobs, settings, dataPath, builder.Configuration))
                 .UsePostgreSql(dataSource, o => o.SchemaName = settings.PostgreSql.Schema);
