@@ -49,6 +49,14 @@ public sealed class ImportJobCheckpoint
     /// </summary>
     /// <value>The default is empty: no batch was being written.</value>
     public IReadOnlyList<ImportRowDecision> PendingDecisions { get; init; } = [];
+
+    /// <summary>
+    /// Gets whether the rows of <see cref="PendingDecisions"/> are known to be written: the checkpoint was committed in
+    /// the sink's own transaction with them (<see cref="ImportJobCommit.SaveAsync(System.Data.Common.DbTransaction, CancellationToken)"/>),
+    /// so a resumed run counts them as decided without writing them again — exactly once even for an entity without a key.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: saved before the write, which may or may not have landed.</value>
+    public bool PendingWritten { get; init; }
 }
 
 /// <summary>How one row of a batch was decided before the sink wrote the batch.</summary>

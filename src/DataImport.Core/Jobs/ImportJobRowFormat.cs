@@ -323,6 +323,7 @@ public static class ImportJobRowFormat
         [JsonPropertyName("rowErrors")] public List<RowErrorV1>? RowErrors { get; set; }
         [JsonPropertyName("pending")] public List<DecisionV1>? Pending { get; set; }
         [JsonPropertyName("attempt")] public int? Attempt { get; set; }
+        [JsonPropertyName("pendingWritten")] public bool? PendingWritten { get; set; }
 
         public static CheckpointV1 From(ImportJobCheckpoint checkpoint) => new()
         {
@@ -337,6 +338,7 @@ public static class ImportJobRowFormat
             RowErrors = [.. checkpoint.RowErrors.Select(RowErrorV1.From)],
             Pending = checkpoint.PendingDecisions.Count == 0 ? null : [.. checkpoint.PendingDecisions.Select(d => new DecisionV1 { Row = d.Row, Outcome = (int)d.Outcome })],
             Attempt = checkpoint.Attempt == 0 ? null : checkpoint.Attempt,
+            PendingWritten = checkpoint.PendingWritten ? true : null,
         };
 
         public ImportJobCheckpoint ToCheckpoint() => new()
@@ -351,6 +353,7 @@ public static class ImportJobRowFormat
             RowErrors = [.. (RowErrors ?? []).Select(e => e.ToRowError())],
             PendingDecisions = [.. (Pending ?? []).Select(d => new ImportRowDecision { Row = d.Row, Outcome = (RowOutcome)d.Outcome })],
             Attempt = Attempt ?? 0,
+            PendingWritten = PendingWritten ?? false,
         };
     }
 

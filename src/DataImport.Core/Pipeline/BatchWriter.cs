@@ -21,7 +21,8 @@ namespace DataImport.Pipeline;
 /// upsert). A write that fails drops the decisions it added, since it did not commit. One window stays approximate:
 /// after a stop in the middle of a write that would fail, a later row whose key repeats a failing row's key keeps the
 /// decision it had next to that row. Entities without a key cannot be matched, so a batch written just before a stop
-/// is written again.
+/// is written again, unless the sink saved the checkpoint in its own transaction: then it is marked written
+/// (<see cref="ImportJobCheckpoint.PendingWritten"/>) and the resumed run counts those rows without writing them.
 /// </para>
 /// </remarks>
 internal sealed class BatchWriter<TRecord>
@@ -43,6 +44,9 @@ internal sealed class BatchWriter<TRecord>
     // Decisions that may have reached the sink: from the resumed checkpoint, then from this batch's writes.
     private readonly Dictionary<int, RowOutcome> _decided = [];
 
+    // Rows of the resumed checkpoint's decisions known to be in the sink (saved in its transaction): not written again.
+    private readonly HashSet<int> _written = [];
+
     public BatchWriter(
         ImportSink<TRecord> sink,
         EntitySchema schema,
@@ -51,12 +55,17 @@ internal sealed class BatchWriter<TRecord>
         ILogger logger,
         string jobId,
         IReadOnlyList<ImportRowDecision>? replay = null,
+        bool replayWritten = false,
         Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task<ImportJobCommit?>>? pendingCommit = null)
     {
         _pendingCommit = request.DryRun ? null : pendingCommit;
         foreach (var decision in replay ?? [])
         {
             _decided[decision.Row] = decision.Outcome;
+            if (replayWritten)
+            {
+                _written.Add(decision.Row);
+            }
         }
 
         _sink = sink;
@@ -90,6 +99,7 @@ internal sealed class BatchWriter<TRecord>
 
         // The batch is decided; its checkpoint, saved next, supersedes the pending decisions.
         _decided.Clear();
+        _written.Clear();
     }
 
     private async Task DecideAndWriteAsync(PendingRow[] batch, List<int> rows, CancellationToken cancellationToken)
@@ -129,6 +139,12 @@ internal sealed class BatchWriter<TRecord>
                 if (decided == RowOutcome.Created && key is not null)
                 {
                     createdHere?.Add(key);
+                }
+
+                if (_written.Count > 0 && _written.Contains(row.Row))
+                {
+                    // Committed with the checkpoint it was resumed from: counted, not written again.
+                    continue;
                 }
 
                 writes.Add(new ImportWrite<TRecord> { Kind = write.Value, Record = (TRecord)row.Record!, Key = key, Row = row.Row, MappedProperties = _mappedNames });

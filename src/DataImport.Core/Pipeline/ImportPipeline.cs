@@ -67,6 +67,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 context.Logger,
                 state.Id,
                 resume?.PendingDecisions,
+                resume?.PendingWritten ?? false,
                 progress.SavesCheckpoints ? (decisions, token) => progress.PendingCommitAsync(decisions, outcomes.FlushAsync, token) : null);
 
             await ImportRowsAsync(batcher, batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);

@@ -18,11 +18,13 @@ public sealed class ImportJobCommit
 {
     private readonly Func<CancellationToken, ValueTask> _save;
     private readonly Func<DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask> _saveIn;
+    private readonly ImportJobCheckpoint _written;
 
-    internal ImportJobCommit(string jobId, ImportJobCheckpoint checkpoint, Func<CancellationToken, ValueTask> save, Func<DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask> saveIn)
+    internal ImportJobCommit(string jobId, ImportJobCheckpoint checkpoint, ImportJobCheckpoint written, Func<CancellationToken, ValueTask> save, Func<DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask> saveIn)
     {
         JobId = jobId;
         Checkpoint = checkpoint;
+        _written = written;
         _save = save;
         _saveIn = saveIn;
     }
@@ -41,7 +43,8 @@ public sealed class ImportJobCommit
 
     /// <summary>
     /// Saves the checkpoint inside the sink's transaction, on the job store's database, so it commits or rolls back with
-    /// the batch. Call it after writing the batch's rows and before committing.
+    /// the batch. Call it after writing the batch's rows and before committing. It is saved marked as written
+    /// (<see cref="ImportJobCheckpoint.PendingWritten"/>): a run resumed from it does not write those rows again.
     /// </summary>
     /// <param name="transaction">The sink's open transaction, on the database that holds the job store.</param>
     /// <param name="cancellationToken">A token to cancel the save.</param>
@@ -51,6 +54,6 @@ public sealed class ImportJobCommit
     public ValueTask SaveAsync(DbTransaction transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        return _saveIn(transaction, Checkpoint, cancellationToken);
+        return _saveIn(transaction, _written, cancellationToken);
     }
 }

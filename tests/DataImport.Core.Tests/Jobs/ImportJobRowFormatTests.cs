@@ -78,6 +78,25 @@ public sealed class ImportJobRowFormatTests
     }
 
     [Fact]
+    public void ReadCheckpoint_PendingDecisionsSavedInTheSinksTransaction_KeepTheirWrittenMark()
+    {
+        var checkpoint = new ImportJobCheckpoint
+        {
+            LastRow = 21,
+            Created = 20,
+            PendingDecisions = [new ImportRowDecision { Row = 22, Outcome = RowOutcome.Created }, new ImportRowDecision { Row = 23, Outcome = RowOutcome.Skipped }],
+            PendingWritten = true,
+        };
+
+        var written = ImportJobRowFormat.WriteCheckpoint(checkpoint);
+        var read = ImportJobRowFormat.ReadCheckpoint(written);
+
+        read.Should().BeEquivalentTo(checkpoint);
+        written.Should().Contain("\"pendingWritten\":true");
+        ImportJobRowFormat.ReadCheckpoint(ImportJobRowFormat.WriteCheckpoint(new ImportJobCheckpoint { LastRow = 1 })).PendingWritten.Should().BeFalse();
+    }
+
+    [Fact]
     public void ReadJob_NewerVersion_SaysToUpgrade()
     {
         var act = () => ImportJobRowFormat.ReadJob("""{"v":2,"id":"x","entity":"Customer"}""");

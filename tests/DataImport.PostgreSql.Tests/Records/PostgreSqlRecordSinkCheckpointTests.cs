@@ -18,6 +18,11 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
     private static readonly EntitySchema Customer = EntitySchemaJson.Parse(TestEngine.CustomerSchemaJson).Single();
     private static readonly int[] SeededRows = [5, 24, 33];
 
+    // The same entity without a key: nothing to look a row up by, so only the checkpoint can tell a written row.
+    private static readonly EntitySchema KeylessCustomer = EntitySchemaJson.Parse(TestEngine.CustomerSchemaJson.Replace("\"key\": [\"Email\"], ", "", StringComparison.Ordinal)).Single();
+
+    private EntitySchema _entity = Customer;
+
     private NpgsqlDataSource _dataSource = null!;
     private readonly List<string> _schemas = [];
 
@@ -111,6 +116,38 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task Worker_KeylessEntity_HostStopsAfterTheSinksCommit_ResumedJobWritesNoRowTwice()
+    {
+        _entity = KeylessCustomer;
+        _entity.HasKey.Should().BeFalse();
+        var clean = await CleanRunAsync(ImportMode.CreateOnly);
+        await SeedAsync(Records);
+
+        // Batch 3's rows and its checkpoint commit together, then the host hangs for good. The checkpoint says they are
+        // written, so the host that resumes counts them without writing them again (they cannot be looked up by key).
+        var gate = new Gate();
+        var first = Host("host-1", T0, (n, stage) => n == 3 && stage == Stage.AfterCommit ? gate.HoldAsync() : Task.CompletedTask);
+        var queued = await first.GetRequiredService<IImportJobService>().StartAsync(Request(ImportMode.CreateOnly));
+        await first.GetRequiredService<IHostedService>().StartAsync(CancellationToken.None);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+        (await new PostgreSqlImportJobStore(_dataSource, Jobs).GetAsync(queued.Id, default))!.Checkpoint!.PendingWritten.Should().BeTrue();
+
+        await using var second = Host("host-2", T0.AddMinutes(2), (_, _) => Task.CompletedTask);
+        var worker = second.GetRequiredService<IHostedService>();
+        await worker.StartAsync(CancellationToken.None);
+        var job = await WaitFinishedAsync(second, queued.Id);
+        await worker.StopAsync(CancellationToken.None);
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        (job.CreatedCount, job.SkippedCount, job.ErrorCount).Should().Be((clean.Job.CreatedCount, clean.Job.SkippedCount, clean.Job.ErrorCount));
+        var records = await ReadAllAsync(Records);
+        records.Should().HaveCount(SeededRows.Length + clean.Job.CreatedCount).And.Equal(clean.Records);
+
+        gate.Release();
+        await first.DisposeAsync();
+    }
+
+    [PostgresFact]
     public async Task Worker_HostPausedBeforeItsWriteLosesTheJob_ItsBatchIsRolledBackAndNothingIsWrittenTwice()
     {
         var clean = await CleanRunAsync(ImportMode.CreateAndUpdate);
@@ -176,8 +213,8 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
     private async Task SeedAsync(string schema)
     {
         var store = new PostgreSqlRecordStore(_dataSource, new PostgreSqlRecordSinkOptions { Schema = schema });
-        await store.CreateSink(Customer, "acme").WriteAsync(
-            [.. SeededRows.Select(i => PostgreSqlRecordSinkTests.Create(Customer, ("Name", "Old" + i), ("Email", $"c{i}@x.com"), ("Balance", 9m)))],
+        await store.CreateSink(_entity, "acme").WriteAsync(
+            [.. SeededRows.Select(i => PostgreSqlRecordSinkTests.Create(_entity, ("Name", "Old" + i), ("Email", $"c{i}@x.com"), ("Balance", 9m)))],
             CancellationToken.None);
     }
 
@@ -185,7 +222,7 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
     {
         await SeedAsync(CleanRecords);
         var services = new ServiceCollection();
-        services.AddDataImport().AddEntity(Customer).AddPostgreSqlRecordSink(_dataSource, o => o.Schema = CleanRecords);
+        services.AddDataImport().AddEntity(_entity).AddPostgreSqlRecordSink(_dataSource, o => o.Schema = CleanRecords);
         await using var provider = services.BuildServiceProvider();
         var job = await provider.GetRequiredService<ImportEngine>().RunAsync(Request(mode));
         return (job, await ReadAllAsync(CleanRecords));
@@ -193,7 +230,7 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<(object?, object?, object?)>> ReadAllAsync(string schema)
     {
-        var page = await new PostgreSqlRecordStore(_dataSource, new PostgreSqlRecordSinkOptions { Schema = schema }).ListAsync(Customer, "acme", 0, 1000, CancellationToken.None);
+        var page = await new PostgreSqlRecordStore(_dataSource, new PostgreSqlRecordSinkOptions { Schema = schema }).ListAsync(_entity, "acme", 0, 1000, CancellationToken.None);
         return [.. page.Records.Select(r => (r["Email"], r["Name"], r["Balance"])).OrderBy(r => (string)r.Item1!, StringComparer.Ordinal)];
     }
 
@@ -203,7 +240,7 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(now));
         services.AddDataImport()
-            .AddEntity(Customer)
+            .AddEntity(_entity)
             .AddPostgreSqlRecordSink(_dataSource, o => o.Schema = Records)
             .AddSink<ImportRecord>((sp, context) => new HookedSink(
                 sp.GetRequiredService<PostgreSqlRecordStore>().CreateSink(context.Entity, context.Domain, sp.GetService<ImportJobStore>()), hook))
