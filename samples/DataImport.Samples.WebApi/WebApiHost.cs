@@ -49,6 +49,7 @@ public static class WebApiHost
                 ? cs
                 : throw new InvalidOperationException("DataImport:Store is postgres but the connection string ConnectionStrings:DataImport is not set.");
             var dataSource = NpgsqlDataSource.Create(connectionString);
+            settings.DownloadLinkKey ??= SharedLinkKey.GetOrCreate(dataSource, settings.PostgreSql.Schema);
             builder.Services.AddSingleton(_ => dataSource); // a factory registration: the container disposes it with itself
             dataImport.AddPostgreSqlRecordSink(dataSource, o => o.Schema = settings.PostgreSql.RecordsSchema)
                 .AddBackgroundJobs(jobs => ConfigureJobs(jobs, settings, dataPath, builder.Configuration))

@@ -52,9 +52,14 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         List<string> settings =
         [
             $"DataImport:DataPath={_folder}",
-            $"DataImport:DownloadLinkKey={LinkKey}",
             "DataImport:Tokens:test-token=m1,m2,clean,crash",
         ];
+        if (store == "sqlite")
+        {
+            // On PostgreSQL the instances agree on a key kept in the database when given none (SharedLinkKey).
+            settings.Add($"DataImport:DownloadLinkKey={LinkKey}");
+        }
+
         if (store == "postgres")
         {
             _postgres ??= PostgresTestDatabase.CreateDataSource();
