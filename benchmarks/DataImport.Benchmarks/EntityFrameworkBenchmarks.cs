@@ -66,29 +66,12 @@ public class EntityFrameworkBenchmarks
     public async Task<long> HandWritten()
     {
         using var reader = Sizes.OpenSylvan(_file);
-        var inv = Inv.Culture;
         var batch = new List<SalesRecord>(BatchSize);
         long count = 0;
         await using var context = NewContext();
         while (await reader.ReadAsync())
         {
-            batch.Add(new SalesRecord
-            {
-                Region = reader.GetString(0),
-                Country = reader.GetString(1),
-                ItemType = reader.GetString(2),
-                SalesChannel = reader.GetString(3),
-                OrderPriority = reader.GetString(4),
-                OrderDate = DateOnly.FromDateTime(DateTime.ParseExact(reader.GetFieldSpan(5), "M/d/yyyy", inv)),
-                OrderId = long.Parse(reader.GetFieldSpan(6), inv),
-                ShipDate = DateOnly.FromDateTime(DateTime.ParseExact(reader.GetFieldSpan(7), "M/d/yyyy", inv)),
-                UnitsSold = int.Parse(reader.GetFieldSpan(8), inv),
-                UnitPrice = decimal.Parse(reader.GetFieldSpan(9), inv),
-                UnitCost = decimal.Parse(reader.GetFieldSpan(10), inv),
-                TotalRevenue = decimal.Parse(reader.GetFieldSpan(11), inv),
-                TotalCost = decimal.Parse(reader.GetFieldSpan(12), inv),
-                TotalProfit = decimal.Parse(reader.GetFieldSpan(13), inv),
-            });
+            batch.Add(Sizes.ReadSales(reader));
             if (batch.Count == BatchSize)
             {
                 count += await SaveAsync(context, batch);

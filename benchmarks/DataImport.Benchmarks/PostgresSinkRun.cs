@@ -190,26 +190,9 @@ public static class PostgresSinkRun
     private static IEnumerable<SalesRecord> ReadSales(string path)
     {
         using var reader = Sizes.OpenSylvan(path);
-        var inv = Inv.Culture;
         while (reader.Read())
         {
-            yield return new SalesRecord
-            {
-                Region = reader.GetString(0),
-                Country = reader.GetString(1),
-                ItemType = reader.GetString(2),
-                SalesChannel = reader.GetString(3),
-                OrderPriority = reader.GetString(4),
-                OrderDate = DateOnly.FromDateTime(DateTime.ParseExact(reader.GetFieldSpan(5), "M/d/yyyy", inv)),
-                OrderId = long.Parse(reader.GetFieldSpan(6), inv),
-                ShipDate = DateOnly.FromDateTime(DateTime.ParseExact(reader.GetFieldSpan(7), "M/d/yyyy", inv)),
-                UnitsSold = int.Parse(reader.GetFieldSpan(8), inv),
-                UnitPrice = decimal.Parse(reader.GetFieldSpan(9), inv),
-                UnitCost = decimal.Parse(reader.GetFieldSpan(10), inv),
-                TotalRevenue = decimal.Parse(reader.GetFieldSpan(11), inv),
-                TotalCost = decimal.Parse(reader.GetFieldSpan(12), inv),
-                TotalProfit = decimal.Parse(reader.GetFieldSpan(13), inv),
-            };
+            yield return Sizes.ReadSales(reader);
         }
     }
 

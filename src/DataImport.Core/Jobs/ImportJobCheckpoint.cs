@@ -57,6 +57,22 @@ public sealed class ImportJobCheckpoint
     /// </summary>
     /// <value>The default is <see langword="false"/>: saved before the write, which may or may not have landed.</value>
     public bool PendingWritten { get; init; }
+
+    /// <summary>This checkpoint, its pending decisions marked as written (saved in the sink's transaction with their rows).</summary>
+    internal ImportJobCheckpoint AsWritten() => new()
+    {
+        LastRow = LastRow,
+        Created = Created,
+        Updated = Updated,
+        Skipped = Skipped,
+        Errors = Errors,
+        TotalItems = TotalItems,
+        NotImportedBytes = NotImportedBytes,
+        Attempt = Attempt,
+        RowErrors = RowErrors,
+        PendingDecisions = PendingDecisions,
+        PendingWritten = PendingDecisions.Count > 0,
+    };
 }
 
 /// <summary>How one row of a batch was decided before the sink wrote the batch.</summary>

@@ -98,17 +98,15 @@ internal sealed class ImportProgress
         _committed ??= (0, await flushNotImported(cancellationToken).ConfigureAwait(false), 0);
         var (lastRow, bytes, attempt) = _committed.Value;
         var checkpoint = Checkpoint(lastRow, bytes, attempt, decisions);
-        var written = Checkpoint(lastRow, bytes, attempt, decisions, pendingWritten: true);
         var snapshot = _state.Snapshot();
         return new ImportJobCommit(
             _state.Id,
             checkpoint,
-            written,
             token => onCheckpoint(checkpoint, snapshot, token),
             _run.SaveCheckpointIn ?? ((_, _, _) => throw new NotSupportedException("Saving a checkpoint in a sink's transaction needs a background job.")));
     }
 
-    private ImportJobCheckpoint Checkpoint(int lastRow, long notImportedBytes, int attempt, IReadOnlyList<ImportRowDecision> pending, bool pendingWritten = false)
+    private ImportJobCheckpoint Checkpoint(int lastRow, long notImportedBytes, int attempt, IReadOnlyList<ImportRowDecision> pending)
     {
         lock (_state.Gate)
         {
@@ -123,7 +121,6 @@ internal sealed class ImportProgress
                 NotImportedBytes = notImportedBytes,
                 RowErrors = [.. _state.RowErrors],
                 PendingDecisions = pending,
-                PendingWritten = pendingWritten && pending.Count > 0,
                 Attempt = attempt,
             };
         }

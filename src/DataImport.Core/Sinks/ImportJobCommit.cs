@@ -18,13 +18,11 @@ public sealed class ImportJobCommit
 {
     private readonly Func<CancellationToken, ValueTask> _save;
     private readonly Func<DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask> _saveIn;
-    private readonly ImportJobCheckpoint _written;
 
-    internal ImportJobCommit(string jobId, ImportJobCheckpoint checkpoint, ImportJobCheckpoint written, Func<CancellationToken, ValueTask> save, Func<DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask> saveIn)
+    internal ImportJobCommit(string jobId, ImportJobCheckpoint checkpoint, Func<CancellationToken, ValueTask> save, Func<DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask> saveIn)
     {
         JobId = jobId;
         Checkpoint = checkpoint;
-        _written = written;
         _save = save;
         _saveIn = saveIn;
     }
@@ -54,6 +52,6 @@ public sealed class ImportJobCommit
     public ValueTask SaveAsync(DbTransaction transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        return _saveIn(transaction, _written, cancellationToken);
+        return _saveIn(transaction, Checkpoint.AsWritten(), cancellationToken);
     }
 }
