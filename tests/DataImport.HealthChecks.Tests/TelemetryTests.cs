@@ -7,7 +7,13 @@ using OpenTelemetry.Metrics;
 
 namespace DataImport.HealthChecks.Tests;
 
-/// <summary>The metrics as an OpenTelemetry exporter receives them, configured as the README shows.</summary>
+/// <summary>
+/// The metrics as an OpenTelemetry exporter receives them, configured as the README shows. An OpenTelemetry
+/// meter provider listens to every meter named "DataImport" in the process, whichever container made it, so
+/// these tests run alone: another test's upload would otherwise land in the sums.
+/// </summary>
+[Collection(nameof(TelemetryTests))]
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
 public sealed class TelemetryTests
 {
     [Fact]
