@@ -90,7 +90,7 @@ public sealed class ParallelConversionTests
     private static string Show(ImportJobCheckpoint c) =>
         $"{c.LastRow} {c.Created}/{c.Updated}/{c.Skipped}/{c.Errors} {c.NotImportedBytes} errors {string.Join(";", c.RowErrors.Select(e => $"{e.Row}:{e.Code}"))} pending {string.Join(";", c.PendingDecisions.Select(d => $"{d.Row}={d.Outcome}"))}";
 
-    private static async Task<RunResult> RunAsync(string csv, ImportMode mode, int workers, int batchSize, InMemoryImportSink<Customer> sink, ImportJobCheckpoint? resume = null, byte[]? notImportedBefore = null, Action<ImportJobCheckpoint, InMemoryImportSink<Customer>>? onCheckpoint = null)
+    private static async Task<RunResult> RunAsync(string csv, ImportMode mode, int workers, int batchSize, InMemoryImportSink<Customer> sink, ImportJobCheckpoint? resume = null, byte[]? notImportedBefore = null, Action<ImportJobCheckpoint, InMemoryImportSink<Customer>>? onCheckpoint = null, bool awaitingSink = false)
     {
         using var file = new TempFile(csv);
         await using var input = file.Open();
@@ -109,7 +109,7 @@ public sealed class ParallelConversionTests
             },
         };
         var request = TestEngine.Csv(input, mode: mode, batchSize: batchSize, notImported: output);
-        var job = await engine.RunCoreAsync(request, engine.FindImportEntity("Customer")!, sink, run, CancellationToken.None);
+        var job = await engine.RunCoreAsync(request, engine.FindImportEntity("Customer")!, awaitingSink ? new AwaitingSink<Customer>(sink) : sink, run, CancellationToken.None);
         return new RunResult(job, [.. sink.Records.Select(Show)], output.ToArray(), checkpoints);
     }
 
@@ -165,6 +165,9 @@ public sealed class ParallelConversionTests
                 {
                     ShouldEqual(result, oneThread, because);
                 }
+
+                // A sink that completes later (as a database does): the next batch is converted while one is written.
+                ShouldEqual(await RunAsync(csv, mode, workers, batchSize, Seeded(seeded), awaitingSink: true), oneThread, because + ", a sink that awaits");
             }
         }
     }
@@ -219,17 +222,23 @@ public sealed class ParallelConversionTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public async Task Import_ChunksReusedManyTimes_EveryRowConvertedOnceAndWrittenInOrder(int workers)
+    [InlineData(2, 50, false)]
+    [InlineData(4, 50, false)]
+    [InlineData(1, 50, true)]
+    [InlineData(2, 50, true)]
+    [InlineData(2, 700, true)]
+    [InlineData(4, 700, true)]
+    public async Task Import_ChunksReusedManyTimes_EveryRowConvertedOnceAndWrittenInOrder(int workers, int batchSize, bool awaitingSink)
     {
-        // Small batches: chunks go back to be read into while workers look for work, many times over.
+        // Chunks go back to be read into while workers look for work, many times over; with a sink that awaits, while
+        // the previous batch is being written too (batches of several chunks reuse a chunk in every fill).
         const int Rows = 30_000;
         using var file = new TempFile("Name,Email,Balance\n" + string.Concat(Enumerable.Range(0, Rows).Select(i => $"N{i},n{i}@x.com,{i}\n")));
         await using var input = file.Open();
         var sink = new ListSink();
 
-        var job = await TestEngine.Customers(o => o.MaxDegreeOfParallelism = workers).RunAsync(TestEngine.Csv(input, batchSize: 50), sink);
+        var job = await TestEngine.Customers(o => o.MaxDegreeOfParallelism = workers)
+            .RunAsync(TestEngine.Csv(input, batchSize: batchSize), awaitingSink ? new AwaitingSink<Customer>(sink) : (ImportSink<Customer>)sink);
 
         job.CreatedCount.Should().Be(Rows, job.Message);
         var records = sink.Records;
@@ -346,6 +355,29 @@ public sealed class ParallelConversionTests
         job.Status.Should().Be(ImportJobStatus.Cancelled);
         job.CreatedCount.Should().Be(300);
         sink.Records.Select(c => c.Name).Should().Equal(Enumerable.Range(0, 300).Select(i => $"N{i}"));
+    }
+
+    /// <summary>
+    /// A sink whose calls complete later, on another thread, as a database's do (an in-memory sink completes at once):
+    /// the engine then reads and converts the next batch while one is written.
+    /// </summary>
+    private sealed class AwaitingSink<TRecord>(ImportSink<TRecord> inner) : ImportSink<TRecord>
+        where TRecord : class
+    {
+        public override async ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return await inner.FindExistingAsync(keys, cancellationToken);
+        }
+
+        public override async ValueTask WriteAsync(IReadOnlyList<ImportWrite<TRecord>> batch, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+
+            // Slower than reading a batch, so the next fill is under way or done while this write runs.
+            Thread.Sleep(1);
+            await inner.WriteAsync(batch, cancellationToken);
+        }
     }
 
     /// <summary>A sink that cancels the run once it has written some batches, so the test needs no timing.</summary>
