@@ -49,12 +49,14 @@ public static class Engines
     }
 
     /// <param name="expectedErrors">The row errors the file holds (the bad-rows file); the import fails the benchmark otherwise.</param>
-    public static async Task<long> ImportAsync<TRecord>(ImportEngine engine, string entity, string path, ImportMode mode, int expectedRows, int expectedErrors = 0)
+    /// <param name="fileType"><c>csv</c> (the delimiter given) or <c>xlsx</c>.</param>
+    public static async Task<long> ImportAsync<TRecord>(ImportEngine engine, string entity, string path, ImportMode mode, int expectedRows, int expectedErrors = 0, string fileType = "csv")
         where TRecord : class
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
         var sink = new NoOpSink<TRecord>();
-        var result = await engine.RunAsync(new ImportRequest { Entity = entity, FileType = "csv", File = file, Mode = mode, Delimiter = ',' }, sink);
+        var request = new ImportRequest { Entity = entity, FileType = fileType, File = file, Mode = mode, Delimiter = fileType == "csv" ? ',' : null };
+        var result = await engine.RunAsync(request, sink);
         if (result.Status != ImportJobStatus.Completed || sink.Written != expectedRows || result.ErrorCount != expectedErrors)
         {
             throw new InvalidOperationException($"The import did not complete as expected: {result.Status}, {sink.Written} written, {result.ErrorCount} errors: {result.Message} {string.Join("; ", result.Errors.Take(3).Select(e => e.Message))}");
