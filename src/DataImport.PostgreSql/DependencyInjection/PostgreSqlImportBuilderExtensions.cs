@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DataImport.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -66,12 +67,48 @@ public static class PostgreSqlImportBuilderExtensions
         services.AddSingleton(sp => new PostgreSqlImportJobStore(sp.GetRequiredService<PostgreSqlImportDatabase>()));
         builder.UseJobStore(sp => sp.GetRequiredService<PostgreSqlImportJobStore>());
         services.RemoveAll<PostgreSqlImportFileStore>();
+        var taken = FilesTaken.Find(services);
         if (options.StoreFiles)
         {
             services.AddSingleton(sp => new PostgreSqlImportFileStore(sp.GetRequiredService<PostgreSqlImportDatabase>()));
-            builder.UseFileStore(sp => sp.GetRequiredService<PostgreSqlImportFileStore>());
+
+            // What an earlier UsePostgreSql took over is kept, not that call's own registration.
+            var replaced = taken?.Replaced ?? [.. services.Where(d => d.ServiceType == typeof(ImportFileStore) && !d.IsKeyedService)];
+            builder.UseFileStore(new FilesTaken(replaced).Create);
+        }
+        else if (taken is not null)
+        {
+            // An earlier UsePostgreSql stored the files; the last call wins, so the file store it replaced comes back.
+            services.RemoveAll<ImportFileStore>();
+            foreach (var descriptor in taken.Replaced)
+            {
+                services.Add(descriptor);
+            }
+
+            if (taken.Replaced.Length == 0 && services.Any(d => d.ServiceType == typeof(IImportJobService)))
+            {
+                // AddBackgroundJobs ran after the files were taken, so it skipped its local-folder default: it adds it now
+                // (it only adds what is missing).
+                builder.AddBackgroundJobs();
+            }
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The file store registration of <c>UsePostgreSql</c> with <see cref="PostgreSqlImportOptions.StoreFiles"/>: it
+    /// remembers the registrations it replaced, so a later call that keeps files elsewhere can put them back.
+    /// </summary>
+    private sealed class FilesTaken(ServiceDescriptor[] replaced)
+    {
+        public ServiceDescriptor[] Replaced { get; } = replaced;
+
+        /// <summary>Finds the registration in effect when it is this one.</summary>
+        public static FilesTaken? Find(IServiceCollection services) => services
+            .LastOrDefault(d => d.ServiceType == typeof(ImportFileStore) && !d.IsKeyedService)?.ImplementationFactory?.Target as FilesTaken;
+
+        [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An instance method, so the registered delegate's Target is this registration (see Find).")]
+        public PostgreSqlImportFileStore Create(IServiceProvider services) => services.GetRequiredService<PostgreSqlImportFileStore>();
     }
 }

@@ -16,7 +16,8 @@ public sealed class PostgreSqlImportOptions
     /// Gets or sets a value indicating whether uploads and not-imported files are stored in the database too (in chunks
     /// of 1 MiB), so any host can run any job and serve any download with nothing shared but the database. Set it to
     /// <see langword="false"/> to keep the file store registered otherwise, e.g. the default local folder
-    /// (<see cref="ImportJobsOptions.FilesPath"/>) on a volume every host mounts.
+    /// (<see cref="ImportJobsOptions.FilesPath"/>) on a volume every host mounts. When <c>UsePostgreSql</c> is called more
+    /// than once the last call wins: <see langword="false"/> after <see langword="true"/> brings that file store back.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool StoreFiles { get; set; } = true;

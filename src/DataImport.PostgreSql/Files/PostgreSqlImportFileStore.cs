@@ -10,7 +10,8 @@ namespace DataImport.PostgreSql;
 /// <c>UsePostgreSql</c> (files go to the database by default).
 /// </summary>
 /// <remarks>
-/// An upload is stored in one transaction, so a file that grows past the limit, or a copy that fails, leaves nothing.
+/// An upload is stored in one transaction, so a file that grows past the limit, or a copy that fails, leaves nothing;
+/// the next chunk is read from the upload while the previous one is sent, so it holds two chunks at most.
 /// Reading loads one chunk at a time, on demand, and seeks freely. A not-imported file is written at its end: each full
 /// chunk, and each flush, commits the new bytes and the file's new length together, so a flush makes the bytes durable
 /// (the engine flushes before every checkpoint), and a resumed run cuts the file back to its checkpoint's length. A
@@ -49,7 +50,10 @@ public sealed class PostgreSqlImportFileStore : ImportFileStore
         ArgumentNullException.ThrowIfNull(content);
         var fileId = CheckName(jobId) + ".upload";
         await Database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(_chunkSize);
+
+        // Two chunk buffers: the next chunk is read from the upload while the previous one is sent, so a slow client and
+        // the database wait on each other only when one is behind.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(_chunkSize), ArrayPool<byte>.Shared.Rent(_chunkSize)];
         try
         {
             var connection = await Database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -69,24 +73,50 @@ public sealed class PostgreSqlImportFileStore : ImportFileStore
 
                     long total = 0;
                     var chunk = 0;
-                    while (true)
+                    Task? sending = null;
+                    try
                     {
-                        var filled = await FillAsync(content, buffer.AsMemory(0, _chunkSize), cancellationToken).ConfigureAwait(false);
-                        total += filled;
-                        if (total > maxBytes)
+                        while (true)
                         {
-                            // Rolled back when the transaction is disposed: nothing is kept.
-                            throw new ImportFileTooLargeException(maxBytes);
+                            var buffer = buffers[chunk % 2];
+                            var filled = await FillAsync(content, buffer.AsMemory(0, _chunkSize), cancellationToken).ConfigureAwait(false);
+                            total += filled;
+                            if (total > maxBytes)
+                            {
+                                // Rolled back when the transaction is disposed: nothing is kept.
+                                throw new ImportFileTooLargeException(maxBytes);
+                            }
+
+                            if (sending is not null)
+                            {
+                                await sending.ConfigureAwait(false);
+                                sending = null;
+                            }
+
+                            if (filled > 0)
+                            {
+                                sending = ExecuteAsync(connection, transaction, $"INSERT INTO {Database.Chunks} (file_id, chunk, data) VALUES (@id, @chunk, @data)", cancellationToken, Text("id", fileId), Int("chunk", chunk++), Bytes("data", buffer.AsMemory(0, filled)));
+                            }
+
+                            if (filled < _chunkSize)
+                            {
+                                break;
+                            }
                         }
 
-                        if (filled > 0)
+                        if (sending is not null)
                         {
-                            await ExecuteAsync(connection, transaction, $"INSERT INTO {Database.Chunks} (file_id, chunk, data) VALUES (@id, @chunk, @data)", cancellationToken, Text("id", fileId), Int("chunk", chunk++), Bytes("data", buffer.AsMemory(0, filled))).ConfigureAwait(false);
+                            await sending.ConfigureAwait(false);
+                            sending = null;
                         }
-
-                        if (filled < _chunkSize)
+                    }
+                    finally
+                    {
+                        // A chunk still being sent when the upload failed is waited for (its own failure matters no more), so
+                        // the transaction rolls back on an idle connection and the buffer goes back to the pool unread.
+                        if (sending is not null)
                         {
-                            break;
+                            await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         }
                     }
 
@@ -97,7 +127,8 @@ public sealed class PostgreSqlImportFileStore : ImportFileStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
 
         return fileId;

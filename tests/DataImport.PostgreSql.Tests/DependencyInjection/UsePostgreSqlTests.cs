@@ -137,6 +137,68 @@ public sealed class UsePostgreSqlTests : IAsyncLifetime
         provider.GetService<PostgreSqlImportFileStore>().Should().BeNull();
     }
 
+    // Both orders of AddBackgroundJobs: its local-folder default is registered before the files go to PostgreSQL, or skipped
+    // because they already went there.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task UsePostgreSql_CalledAgainWithoutStoreFiles_FilesGoBackToTheLocalFolder(bool jobsFirst)
+    {
+        var services = new ServiceCollection();
+        using var dataSource = NpgsqlDataSource.Create("Host=localhost;Database=app");
+        var builder = services.AddDataImport();
+        if (jobsFirst)
+        {
+            builder.AddBackgroundJobs(o => o.FilesPath = _folder);
+        }
+
+        builder.UsePostgreSql(dataSource, o => o.StoreFiles = true);
+        if (!jobsFirst)
+        {
+            builder.AddBackgroundJobs(o => o.FilesPath = _folder);
+        }
+
+        builder.UsePostgreSql(dataSource, o => o.StoreFiles = false);
+        using var provider = services.BuildServiceProvider();
+
+        var files = provider.GetRequiredService<ImportFileStore>();
+        var id = await files.SaveUploadAsync("job-1", new MemoryStream("Name\nAda\n"u8.ToArray()), 1_000, default);
+
+        files.Should().NotBeOfType<PostgreSqlImportFileStore>();
+        File.ReadAllText(Path.Combine(_folder, id)).Should().Be("Name\nAda\n");
+        provider.GetService<PostgreSqlImportFileStore>().Should().BeNull();
+        provider.GetRequiredService<ImportJobStore>().Should().BeOfType<PostgreSqlImportJobStore>();
+    }
+
+    [Fact]
+    public void UsePostgreSql_CalledAgainWithStoreFiles_FilesGoToPostgreSql()
+    {
+        var services = new ServiceCollection();
+        using var dataSource = NpgsqlDataSource.Create("Host=localhost;Database=app");
+        services.AddDataImport().AddBackgroundJobs(o => o.FilesPath = _folder)
+            .UsePostgreSql(dataSource, o => o.StoreFiles = false)
+            .UsePostgreSql(dataSource, o => o.StoreFiles = true);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<ImportFileStore>().Should().BeSameAs(provider.GetRequiredService<PostgreSqlImportFileStore>());
+    }
+
+    [Fact]
+    public void UsePostgreSql_StoringFilesTwiceThenNot_TheHostsOwnFileStoreIsBack()
+    {
+        var services = new ServiceCollection();
+        using var dataSource = NpgsqlDataSource.Create("Host=localhost;Database=app");
+        var own = new PostgreSqlImportFileStore(dataSource, "host_files");
+        services.AddDataImport().AddBackgroundJobs().UseFileStore(_ => own)
+            .UsePostgreSql(dataSource)
+            .UsePostgreSql(dataSource, o => o.SchemaName = "imports")
+            .UsePostgreSql(dataSource, o => o.StoreFiles = false);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<ImportFileStore>().Should().BeSameAs(own);
+        provider.GetService<PostgreSqlImportFileStore>().Should().BeNull();
+    }
+
     [Fact]
     public void UsePostgreSql_InvalidSchemaName_ThrowsWhenRegistered()
     {

@@ -121,6 +121,25 @@ public sealed class PostgreSqlImportFileStoreTests : IAsyncLifetime
         (await store.OpenUploadAsync(exact, default))!.Length.Should().Be(4_000);
     }
 
+    // The next chunk is read while the previous one is sent: a client that goes away mid-upload fails it with the send
+    // still in flight, which must roll back cleanly and leave the connection usable.
+    [PostgresFact]
+    public async Task SaveUploadAsync_ClientGoneMidUpload_ThrowsAndKeepsNothing()
+    {
+        var store = Store();
+        var content = Bytes(5_500, 4);
+
+        var act = async () => await store.SaveUploadAsync("job-1", new BrokenStream(content, failAfter: 4_200), maxBytes: 10_000, default);
+
+        await act.Should().ThrowAsync<IOException>().WithMessage("The client went away.");
+        (await store.OpenUploadAsync("job-1.upload", default)).Should().BeNull();
+        await using var command = _dataSources[0].CreateCommand($"SELECT count(*) FROM \"{_schema}\".import_file_chunks");
+        ((long)(await command.ExecuteScalarAsync())!).Should().Be(0);
+        var id = await store.SaveUploadAsync("job-1", new MemoryStream(content), maxBytes: 10_000, default);
+        await using var read = (await store.OpenUploadAsync(id, default))!;
+        (await ReadAllAsync(read, 700)).Should().Equal(content);
+    }
+
     [PostgresFact]
     public async Task OpenNotImportedForWriteAsync_ResumedAtTheCheckpointsLength_CutsBackAndAppends()
     {
@@ -235,5 +254,14 @@ public sealed class PostgreSqlImportFileStoreTests : IAsyncLifetime
         var act = async () => await Store().OpenUploadAsync("../etc/passwd", default);
 
         await act.Should().ThrowAsync<ArgumentException>();
+    }
+
+    /// <summary>A request body whose client disconnects after <c>failAfter</c> bytes.</summary>
+    private sealed class BrokenStream(byte[] content, int failAfter) : MemoryStream(content)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position >= failAfter
+                ? throw new IOException("The client went away.")
+                : base.ReadAsync(buffer[..Math.Min(buffer.Length, failAfter - (int)Position)], cancellationToken);
     }
 }
