@@ -35,7 +35,6 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         // Rows converted on other threads stay in the chunks they were converted in and the batch only points at them,
         // so the pooled batch, whose row objects the next run reuses, serves one-thread runs.
         var batch = new RowBatch(degree > 1 ? new PendingRow[batchSize] : context.Batches.Rent(batchSize));
-        RowBatch NewBatch() => new(new PendingRow[batchSize]);
         var outcomes = new ImportOutcomes(progress, _options.MaxReportedErrors, request.NotImportedOutput);
         RowSource? source = null;
         using var counting = new CancellationTokenSource();
@@ -71,7 +70,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 resume?.PendingWritten ?? false,
                 progress.SavesCheckpoints ? (decisions, token) => progress.PendingCommitAsync(decisions, outcomes.FlushAsync, token) : null);
 
-            await ImportRowsAsync(batcher, batch, NewBatch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
+            await ImportRowsAsync(batcher, batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
             progress.Finish(ImportJobStatus.Completed, null, request.DryRun);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -132,70 +131,31 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         _ => null,
     };
 
-    /// <summary>
-    /// Fills batches and commits them in file order. While a batch's commit waits on the sink (a database round trip, a
-    /// COPY the server is still inserting), the next batch is read and converted: the sink still gets one batch at a
-    /// time, in order, each after the previous one committed, so the results are those of a run without the overlap.
-    /// A commit that completes at once (an in-memory sink) leaves nothing to overlap, and the run keeps one batch.
-    /// </summary>
-    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, Func<RowBatch> newBatch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
+    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
     {
-        RowBatch? spare = null;
-        Task? committing = null;
-        try
+        while (true)
         {
-            while (true)
+            FillResult result;
+            try
             {
-                FillResult result;
-                try
-                {
-                    result = batcher.Fill(batch, cancellationToken);
-                }
-                catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
-                {
-                    // Rows read before the bad spot are still imported, whatever the batch size.
-                    var previous = committing;
-                    committing = null;
-                    await (previous ?? Task.CompletedTask).ConfigureAwait(false);
-                    await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
-                    throw;
-                }
-
-                if (committing is not null)
-                {
-                    // The previous batch commits before this one is written; its batch object then takes the next rows.
-                    var previous = committing;
-                    committing = null;
-                    await previous.ConfigureAwait(false);
-                }
-
-                var commit = CommitAsync(batch, writer, outcomes, progress, cancellationToken);
-                if (result == FillResult.BatchFull && !commit.IsCompleted)
-                {
-                    committing = commit;
-                    (batch, spare) = (spare ?? newBatch(), batch);
-                    continue;
-                }
-
-                await commit.ConfigureAwait(false);
-                if (result == FillResult.RowLimit)
-                {
-                    throw new ImportStoppedException($"The file has more than {_options.MaxRows:N0} data rows, the limit; rows up to row {batcher.LastRowRead} were processed.");
-                }
-
-                if (result == FillResult.EndOfFile)
-                {
-                    break;
-                }
+                result = batcher.Fill(batch, cancellationToken);
             }
-        }
-        finally
-        {
-            // A fill that threw (a cancellation, a conversion that crashed) waits for the batch before it; a failure of
-            // that commit comes first in the file, so it is the one that ends the run.
-            if (committing is not null)
+            catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
             {
-                await committing.ConfigureAwait(false);
+                // Rows read before the bad spot are still imported, whatever the batch size.
+                await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+
+            await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
+            if (result == FillResult.RowLimit)
+            {
+                throw new ImportStoppedException($"The file has more than {_options.MaxRows:N0} data rows, the limit; rows up to row {batcher.LastRowRead} were processed.");
+            }
+
+            if (result == FillResult.EndOfFile)
+            {
+                break;
             }
         }
 

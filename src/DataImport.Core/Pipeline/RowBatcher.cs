@@ -77,8 +77,7 @@ internal interface IRowBatcher
     int LastRowRead { get; }
 
     /// <summary>
-    /// Fills the batch, which the pipeline hands over empty. The rows of the fill before the previous one are committed;
-    /// the previous fill's batch may still be committing (in another batch object) while this one fills. A malformed file
+    /// Fills the batch, which the pipeline hands over empty (the rows of the previous fill committed). A malformed file
     /// throws <see cref="ImportFileException"/> (or a host reader's <see cref="InvalidDataException"/>) with the rows read
     /// before it in the batch, and so does anything else the reader or a row's conversion throws.
     /// </summary>
