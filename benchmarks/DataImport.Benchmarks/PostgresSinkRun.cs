@@ -46,6 +46,8 @@ public static class PostgresSinkRun
         var rows = int.Parse(Option(args, "--rows") ?? "1000000", CultureInfo.InvariantCulture);
         var efRows = int.Parse(Option(args, "--ef-rows") ?? "100000", CultureInfo.InvariantCulture);
         var runs = int.Parse(Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
+        int? degree = Option(args, "--degree") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : null;
+        var only = Option(args, "--only");
         var path = DataFiles.SalesCsv(rows);
         var efPath = DataFiles.SalesCsv(efRows);
 
@@ -62,7 +64,7 @@ public static class PostgresSinkRun
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
 
             var copy = await MeasureAsync(runs, rows, Table, dataSource, () => HandWrittenCopyAsync(dataSource, path, int.MaxValue));
-            var ef = await MeasureAsync(runs, efRows, Table, dataSource, () => EfCoreAsync(dataSource, efPath));
+            var ef = only is null ? await MeasureAsync(runs, efRows, Table, dataSource, () => EfCoreAsync(dataSource, efPath)) : double.NaN;
             var results = new List<(string Name, int Rows, double Seconds)>
             {
                 ("Hand-written binary COPY (one statement)", rows, copy),
@@ -70,16 +72,26 @@ public static class PostgresSinkRun
             };
 
             // The same COPY cut into one statement per batch: what batching itself costs, whoever batches.
-            foreach (var perStatement in new[] { 1000, 10_000 })
+            foreach (var perStatement in only is null ? new[] { 1000, 10_000 } : [])
             {
                 results.Add(($"Hand-written binary COPY, one statement per {perStatement:N0} rows", rows, await MeasureAsync(runs, rows, Table, dataSource, () => HandWrittenCopyAsync(dataSource, path, perStatement))));
             }
 
-            foreach (var (name, keyed, batch) in new[] { ("Engine + PostgreSQL sink, no key, batch 1,000", false, 1000), ("Engine + PostgreSQL sink, no key, batch 10,000", false, 10_000), ("Engine + PostgreSQL sink, key Order ID (CreateAndUpdate), batch 1,000", true, 1000) })
+            foreach (var (name, keyed, batch) in new[] { ("Engine + PostgreSQL sink, no key, batch 1,000", false, 1000), ("Engine + PostgreSQL sink, no key, batch 10,000", false, 10_000), ("Engine + PostgreSQL sink, no key, batch 50,000", false, 50_000), ("Engine + PostgreSQL sink, key Order ID (CreateAndUpdate), batch 1,000", true, 1000) })
             {
+                if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 var entity = Engines.SalesSchemaFor(keyed ? Engines.SalesSchemaKeyed : Engines.SalesSchema, keyed);
                 var services = new ServiceCollection();
-                services.AddDataImport(o => o.BatchSize = batch).AddEntity(entity).AddPostgreSqlRecordSink(dataSource, o => o.Schema = Schema);
+                services.AddDataImport(o =>
+                {
+                    o.BatchSize = batch;
+                    o.MaxDegreeOfParallelism = degree ?? o.MaxDegreeOfParallelism;
+                    o.ReadAhead = Option(args, "--read-ahead") != "false";
+                }).AddEntity(entity).AddPostgreSqlRecordSink(dataSource, o => o.Schema = Schema);
                 await using var provider = services.BuildServiceProvider();
                 var engine = provider.GetRequiredService<ImportEngine>();
                 await provider.GetRequiredService<PostgreSqlRecordStore>().EnsureTableAsync(entity, default);
@@ -118,9 +130,11 @@ public static class PostgresSinkRun
                 await ExecuteAsync(dataSource, $"TRUNCATE {table}");
             }
 
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             await run();
             var seconds = watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"  run {seconds:F2} s, client cpu {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:F2} s");
             var landed = table is null ? rows : await ScalarAsync(dataSource, $"SELECT count(*) FROM {table}");
             if (landed != rows)
             {
