@@ -60,12 +60,12 @@ public static class PostgresSinkRun
             Console.WriteLine($"{RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.FrameworkDescription}, {await ServerVersionAsync(dataSource)}");
             Console.WriteLine($"Sales CSV, {rows:N0} rows ({efRows:N0} for EF Core), {runs} runs after 1 warm-up run; median run");
             Console.WriteLine();
-            Console.WriteLine("| Method | Rows | Median s | Rows/s | vs hand-written COPY | vs EF Core |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| Method | Rows | Median s | Client CPU s | Rows/s | vs hand-written COPY | vs EF Core |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
 
             var copy = await MeasureAsync(runs, rows, Table, dataSource, () => HandWrittenCopyAsync(dataSource, path, int.MaxValue));
-            var ef = only is null ? await MeasureAsync(runs, efRows, Table, dataSource, () => EfCoreAsync(dataSource, efPath)) : double.NaN;
-            var results = new List<(string Name, int Rows, double Seconds)>
+            var ef = only is null ? await MeasureAsync(runs, efRows, Table, dataSource, () => EfCoreAsync(dataSource, efPath)) : (Seconds: double.NaN, Cpu: double.NaN);
+            var results = new List<(string Name, int Rows, (double Seconds, double Cpu) Median)>
             {
                 ("Hand-written binary COPY (one statement)", rows, copy),
                 ("EF Core AddRange + SaveChanges per 1,000", efRows, ef),
@@ -95,8 +95,7 @@ public static class PostgresSinkRun
                 await using var provider = services.BuildServiceProvider();
                 var engine = provider.GetRequiredService<ImportEngine>();
                 await provider.GetRequiredService<PostgreSqlRecordStore>().EnsureTableAsync(entity, default);
-                var seconds = await MeasureAsync(runs, rows, $"{Schema}.\"{entity.Name}\"", dataSource, () => EngineAsync(engine, entity.Name, path, keyed, rows));
-                results.Add((name, rows, seconds));
+                results.Add((name, rows, await MeasureAsync(runs, rows, $"{Schema}.\"{entity.Name}\"", dataSource, () => EngineAsync(engine, entity.Name, path, keyed, rows))));
             }
 
             // The engine alone (no database): what reading, converting and batching cost, for the record.
@@ -104,12 +103,12 @@ public static class PostgresSinkRun
             var readOnly = await MeasureAsync(runs, rows, null, dataSource, () => Engines.ImportAsync<ImportRecord>(noOp, Engines.SalesSchema, path, ImportMode.CreateOnly, rows));
             results.Add(("Engine + no-op sink (no database)", rows, readOnly));
 
-            var copyRate = rows / copy;
-            var efRate = efRows / ef;
-            foreach (var (name, count, seconds) in results)
+            var copyRate = rows / copy.Seconds;
+            var efRate = efRows / ef.Seconds;
+            foreach (var (name, count, (seconds, cpu)) in results)
             {
                 var rate = count / seconds;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {count:N0} | {seconds:F2} | {rate:N0} | {rate / copyRate:F2}× | {rate / efRate:F1}× |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {count:N0} | {seconds:F2} | {cpu:F2} | {rate:N0} | {rate / copyRate:F2}× | {rate / efRate:F1}× |"));
             }
         }
         finally
@@ -120,9 +119,11 @@ public static class PostgresSinkRun
         return 0;
     }
 
-    private static async Task<double> MeasureAsync(int runs, int rows, string? table, NpgsqlDataSource dataSource, Func<Task> run)
+    /// <summary>The median run's wall time, and the median processor time of this process (all its threads; not the server's).</summary>
+    private static async Task<(double Seconds, double Cpu)> MeasureAsync(int runs, int rows, string? table, NpgsqlDataSource dataSource, Func<Task> run)
     {
         var times = new List<double>();
+        var cpus = new List<double>();
         for (var i = -1; i < runs; i++)
         {
             if (table is not null)
@@ -134,7 +135,7 @@ public static class PostgresSinkRun
             var watch = Stopwatch.StartNew();
             await run();
             var seconds = watch.Elapsed.TotalSeconds;
-            Console.WriteLine($"  run {seconds:F2} s, client cpu {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:F2} s");
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             var landed = table is null ? rows : await ScalarAsync(dataSource, $"SELECT count(*) FROM {table}");
             if (landed != rows)
             {
@@ -144,11 +145,13 @@ public static class PostgresSinkRun
             if (i >= 0)
             {
                 times.Add(seconds);
+                cpus.Add(cpu);
             }
         }
 
         times.Sort();
-        return times[times.Count / 2];
+        cpus.Sort();
+        return (times[times.Count / 2], cpus[cpus.Count / 2]);
     }
 
     private static async Task EngineAsync(ImportEngine engine, string entity, string path, bool keyed, int rows)
