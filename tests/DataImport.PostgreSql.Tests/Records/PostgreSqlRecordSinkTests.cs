@@ -102,6 +102,23 @@ public sealed class PostgreSqlRecordSinkTests
     }
 
     [PostgresFact]
+    public async Task WriteAsync_ValueTheColumnCannotHoldMidBatch_CancelsTheCopyAndTheNextBatchLands()
+    {
+        // A host's sink record with a value of another type: found while the COPY is half written, which is then
+        // cancelled (nothing of the batch stays) and the connection goes back to the pool usable.
+        await using var db = await RecordDatabase.CreateAsync();
+        var sink = db.Store.CreateSink(Everything, "acme");
+        var batch = Enumerable.Range(0, 3000).Select(i => Create(Everything, ("Code", $"K{i}"), ("Count", i == 2500 ? (object)"many" : i))).ToList();
+
+        var write = () => sink.WriteAsync(batch, CancellationToken.None).AsTask();
+
+        await write.Should().ThrowAsync<FormatException>();
+        (await db.AllAsync(Everything, "acme")).Should().BeEmpty();
+        await sink.WriteAsync([Create(Everything, ("Code", "after"), ("Count", 1))], CancellationToken.None);
+        (await db.AllAsync(Everything, "acme")).Select(r => r["Code"]).Should().Equal("after");
+    }
+
+    [PostgresFact]
     public async Task WriteAsync_Update_ChangesOnlyTheMappedColumns()
     {
         await using var db = await RecordDatabase.CreateAsync();
