@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using DataImport.Samples.EfCore.Shop;
+using DataImport.Samples.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,30 +52,13 @@ public sealed class ShopTestHost : IAsyncDisposable
     public ShopContext OpenDatabase() =>
         new(new DbContextOptionsBuilder<ShopContext>().UseSqlite($"Data Source={Path.Combine(DataPath, "shop.db")}").Options);
 
-    public HttpRequestMessage Request(HttpMethod method, string path, string? domain = Domain, string? token = Token)
-    {
-        var request = new HttpRequestMessage(method, new Uri(Client.BaseAddress!, path));
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (domain is not null)
-        {
-            request.Headers.Add("domain", domain);
-        }
-
-        return request;
-    }
+    public HttpRequestMessage Request(HttpMethod method, string path, string? domain = Domain, string? token = Token) =>
+        ApiCalls.Request(Client, method, path, domain, token);
 
     public async Task<(int Status, JsonElement Body)> SendAsync(HttpRequestMessage request)
     {
-        using (request)
-        {
-            using var response = await Client.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-        }
+        var (status, _, body) = await ApiCalls.SendAsync(Client, request);
+        return (status, body);
     }
 
     public Task<(int Status, JsonElement Body)> GetAsync(string path, string? domain = Domain, string? token = Token) =>

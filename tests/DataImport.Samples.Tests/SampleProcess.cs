@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
@@ -112,26 +111,13 @@ public sealed class SampleProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public HttpRequestMessage Request(HttpMethod method, string path, string? domain, string token = WebApiTestHost.Token)
-    {
-        var request = new HttpRequestMessage(method, new Uri(Client.BaseAddress!, path));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (domain is not null)
-        {
-            request.Headers.Add("domain", domain);
-        }
-
-        return request;
-    }
+    public HttpRequestMessage Request(HttpMethod method, string path, string? domain, string token = WebApiTestHost.Token) =>
+        ApiCalls.Request(Client, method, path, domain, token);
 
     public async Task<(int Status, JsonElement Body)> SendAsync(HttpRequestMessage request)
     {
-        using (request)
-        {
-            using var response = await Client.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-        }
+        var (status, _, body) = await ApiCalls.SendAsync(Client, request);
+        return (status, body);
     }
 
     public Task<(int Status, JsonElement Body)> GetAsync(string path, string? domain) => SendAsync(Request(HttpMethod.Get, path, domain));

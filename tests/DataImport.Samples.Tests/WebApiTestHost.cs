@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -65,32 +64,15 @@ public sealed class WebApiTestHost : IAsyncDisposable
         return new WebApiTestHost(app, new Uri(address), dataPath, logs);
     }
 
-    public HttpRequestMessage Request(HttpMethod method, string path, string? domain, string? token = Token)
-    {
-        var request = new HttpRequestMessage(method, new Uri(Client.BaseAddress!, path));
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (domain is not null)
-        {
-            request.Headers.Add("domain", domain);
-        }
-
-        return request;
-    }
+    public HttpRequestMessage Request(HttpMethod method, string path, string? domain, string? token = Token) =>
+        ApiCalls.Request(Client, method, path, domain, token);
 
     public async Task<(int Status, JsonElement Body)> SendAsync(HttpRequestMessage request)
     {
-        using (request)
-        {
-            using var response = await Client.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            var body = JsonDocument.Parse(text).RootElement.Clone();
-            body.GetProperty("status").GetInt32().Should().Be((int)response.StatusCode, "the envelope's status is the HTTP status: {0}", text);
-            return ((int)response.StatusCode, body);
-        }
+        var (status, text, body) = await ApiCalls.SendAsync(Client, request);
+        text.Should().NotBeEmpty("every response of the sample is an envelope");
+        body.GetProperty("status").GetInt32().Should().Be(status, "the envelope's status is the HTTP status: {0}", text);
+        return (status, body);
     }
 
     public Task<(int Status, JsonElement Body)> GetAsync(string path, string? domain, string? token = Token) =>
