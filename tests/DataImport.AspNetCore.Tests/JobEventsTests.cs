@@ -10,11 +10,15 @@ public sealed class JobEventsTests
     public async Task Events_RunningImport_ProgressThenOneFinishedEventWithTheEndedJob()
     {
         await using var host = await PackageTestHost.StartAsync(o => o.ProgressEventInterval = TimeSpan.FromMilliseconds(20));
+        // The job's first write waits until the stream has sent its first event: on a fast machine the whole import
+        // could otherwise end before the request arrives (then the only event is "finished", tested below).
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Customers.HoldWrites = released;
         var id = await host.StartImportAsync("d1", rows: 60_000, badRowEvery: 1000);
 
-        var events = await ReadEventsAsync(host, $"/api/v1/job/{id}/events", "d1");
+        var events = await ReadEventsAsync(host, $"/api/v1/job/{id}/events", "d1", onEvent: _ => released.TrySetResult());
 
-        events.Should().NotBeEmpty();
+        events.Should().HaveCountGreaterThan(1);
         events.Take(events.Count - 1).Should().OnlyContain(e => e.EventType == "progress");
         var last = events[^1];
         last.EventType.Should().Be("finished");
@@ -71,7 +75,7 @@ public sealed class JobEventsTests
         status.Should().Be(401);
     }
 
-    private static async Task<List<SseItem<string>>> ReadEventsAsync(PackageTestHost host, string path, string domain)
+    private static async Task<List<SseItem<string>>> ReadEventsAsync(PackageTestHost host, string path, string domain, Action<SseItem<string>>? onEvent = null)
     {
         using var request = PackageTestHost.Request(HttpMethod.Get, path, domain, domain);
         using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -82,6 +86,7 @@ public sealed class JobEventsTests
         await foreach (var item in SseParser.Create(stream).EnumerateAsync())
         {
             events.Add(item);
+            onEvent?.Invoke(item);
         }
 
         return events;

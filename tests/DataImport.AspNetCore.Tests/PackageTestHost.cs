@@ -51,7 +51,7 @@ public sealed class PackageTestHost : IAsyncDisposable
         builder.Services.AddSingleton<ImportRecordLister>(customers);
         builder.Services.AddDataImport()
             .AddEntity<Customer>(e => e.Key(c => c.Email))
-            .AddSink<Customer>((_, context) => customers.For(context.Domain))
+            .AddSink<Customer>((_, context) => customers.SinkFor(context.Domain))
             .AddBackgroundJobs(jobs => jobs.FilesPath = Path.Combine(Path.GetTempPath(), "dataimport-aspnet-" + Guid.NewGuid().ToString("N")));
         builder.Services.AddDataImportEndpoints(endpoints);
         services?.Invoke(builder.Services);
@@ -184,6 +184,28 @@ public sealed class CustomerStore : ImportRecordLister
     private readonly ConcurrentDictionary<string, InMemoryImportSink<Customer>> _sinks = new(StringComparer.Ordinal);
 
     public InMemoryImportSink<Customer> For(string? domain) => _sinks.GetOrAdd(domain ?? "", _ => new InMemoryImportSink<Customer>());
+
+    /// <summary>
+    /// When set, imports started after it wait before their first write until it completes: a test holds a job running
+    /// (a real database is that slow) to observe it mid-import, whatever the machine's speed.
+    /// </summary>
+    public TaskCompletionSource? HoldWrites { get; set; }
+
+    /// <summary>The sink an import of the domain writes to: the domain's records, held by <see cref="HoldWrites"/> when set.</summary>
+    public ImportSink<Customer> SinkFor(string? domain) =>
+        HoldWrites is { } hold ? new HeldSink(For(domain), hold.Task) : For(domain);
+
+    private sealed class HeldSink(InMemoryImportSink<Customer> inner, Task released) : ImportSink<Customer>
+    {
+        public override ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken) =>
+            inner.FindExistingAsync(keys, cancellationToken);
+
+        public override async ValueTask WriteAsync(IReadOnlyList<ImportWrite<Customer>> batch, CancellationToken cancellationToken)
+        {
+            await released.WaitAsync(cancellationToken);
+            await inner.WriteAsync(batch, cancellationToken);
+        }
+    }
 
     public override ValueTask<ImportRecordPage> ListAsync(EntitySchema entity, string? domain, long skip, int take, CancellationToken cancellationToken)
     {
