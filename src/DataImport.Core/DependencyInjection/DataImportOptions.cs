@@ -32,7 +32,9 @@ public sealed class DataImportOptions
     /// Gets or sets a value indicating whether a large seekable CSV (32 MiB or more, e.g. a file on disk) is parsed on a second
     /// thread, a few hundred rows ahead of the import's conversion (with more than one core), when
     /// <see cref="MaxDegreeOfParallelism"/> is 1 (above 1 the file is parsed on the importing thread while other threads
-    /// convert). Turn it off to keep each import on one thread, e.g. when a host runs many imports at once.
+    /// convert), and whether an XLSX worksheet of 1 MiB or more is inflated on a second thread while its XML is parsed
+    /// (<see cref="Xlsx.XlsxReaderOptions.ReadAhead"/>). Turn it off to keep each import on one thread (with
+    /// <see cref="MaxDegreeOfParallelism"/> 1), e.g. when a host runs many imports at once.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool ReadAhead { get; set; } = true;

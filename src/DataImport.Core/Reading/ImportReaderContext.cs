@@ -16,6 +16,7 @@ public sealed class ImportReaderContext
         MaxFieldLength = options.MaxFieldLength;
         MaxUncompressedBytes = options.MaxUncompressedBytes;
         MaxCompressionRatio = options.MaxCompressionRatio;
+        ReadAhead = options.ReadAhead;
     }
 
     /// <summary>Gets the file content.</summary>
@@ -61,4 +62,7 @@ public sealed class ImportReaderContext
     /// earlier run's row and reason. Set by the built-in CSV reader.
     /// </summary>
     internal bool StartsWithNotImportedHeader { get; set; }
+
+    /// <summary>Gets <see cref="DataImportOptions.ReadAhead"/>: whether the built-in readers may read ahead on a second thread.</summary>
+    internal bool ReadAhead { get; }
 }

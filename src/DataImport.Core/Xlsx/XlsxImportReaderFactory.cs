@@ -16,6 +16,7 @@ internal sealed class XlsxImportReaderFactory : ImportReaderFactory
             MaxColumns = context.MaxColumns,
             MaxPartUncompressedBytes = context.MaxUncompressedBytes,
             MaxCompressionRatio = context.MaxCompressionRatio,
+            ReadAhead = context.ReadAhead,
         };
         var reader = await XlsxDataReader.CreateAsync(context.File, options, cancellationToken).ConfigureAwait(false);
         if (reader.FieldCount == 0)

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Xml;
+using DataImport.Reading;
 
 namespace DataImport.Xlsx;
 
@@ -56,6 +57,12 @@ internal sealed class XlsxPackage : IDisposable
         }
     }
 
+    /// <summary>
+    /// The declared uncompressed size from which a worksheet is inflated ahead: a thread's start costs about what
+    /// inflating a few hundred kilobytes does, and small sheets are read in milliseconds either way.
+    /// </summary>
+    internal const long ReadAheadMinBytes = 1L << 20;
+
     public bool Exists(string partName) => _entries.ContainsKey(NormalizeName(partName));
 
     /// <summary>Opens a part for streaming reads, enforcing the declared and the actual size/ratio limits.</summary>
@@ -97,12 +104,29 @@ internal sealed class XlsxPackage : IDisposable
     }
 
     /// <summary>Creates a hardened XmlReader (no DTD, no external resolution) over a part.</summary>
-    public XmlReader OpenXml(string partName, XmlNameTable nameTable)
+    public XmlReader OpenXml(string partName, XmlNameTable nameTable) => XmlReader.Create(OpenBuffered(partName), CreateSettings(nameTable));
+
+    /// <summary>
+    /// Creates a hardened XmlReader over a worksheet part, inflated on a second thread (<see cref="ReadAheadStream"/>)
+    /// when the options allow it, the machine has more than one processor and the part is large enough to pay for the
+    /// thread. Before the package is used again (another part opened), the read-ahead must be stopped:
+    /// <paramref name="readAhead"/> is the stream to stop, or <see langword="null"/>.
+    /// </summary>
+    public XmlReader OpenSheetXml(string partName, XmlNameTable nameTable, out ReadAheadStream? readAhead)
     {
-        // Large reads from the decompressor are cheaper than the XmlReader's small (4 KiB) ones.
-        var stream = new BufferedStream(OpenPart(partName), 1 << 16);
-        return XmlReader.Create(stream, CreateSettings(nameTable));
+        readAhead = null;
+        if (!_options.ReadAhead || Environment.ProcessorCount < 2
+            || !_entries.TryGetValue(NormalizeName(partName), out var entry) || entry.Length < ReadAheadMinBytes)
+        {
+            return OpenXml(partName, nameTable);
+        }
+
+        readAhead = new ReadAheadStream(OpenPart(partName));
+        return XmlReader.Create(readAhead, CreateSettings(nameTable));
     }
+
+    // Large reads from the decompressor are cheaper than the XmlReader's small (4 KiB) ones.
+    private BufferedStream OpenBuffered(string partName) => new(OpenPart(partName), 1 << 16);
 
     public static XmlReaderSettings CreateSettings(XmlNameTable nameTable) => new()
     {

@@ -17,6 +17,14 @@ public sealed class XlsxReaderOptions
     /// <value><see langword="true"/> by default.</value>
     public bool HasHeaderRow { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a worksheet of 1 MiB or more (uncompressed) is inflated on a second thread,
+    /// a few hundred kilobytes ahead, while its XML is parsed (with more than one processor). Turn it off to keep the
+    /// reader on the calling thread.
+    /// </summary>
+    /// <value><see langword="true"/> by default. The engine sets it from <see cref="DataImportOptions.ReadAhead"/>.</value>
+    public bool ReadAhead { get; set; } = true;
+
     /// <summary>Gets or sets the largest uncompressed size, in bytes, accepted for any single part (XML file) of the workbook, checked on the declared size and while decompressing.</summary>
     /// <value>1 GiB by default, as <see cref="DataImportOptions.MaxUncompressedBytes"/>.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>

@@ -20,6 +20,7 @@ internal struct XlsxCell
 internal sealed class XlsxSheetReader : IDisposable
 {
     private readonly XmlReader _xml;
+    private readonly Reading.ReadAheadStream? _readAhead;
     private readonly XlsxPackage _package;
     private readonly XlsxAtoms _atoms;
     private readonly string[] _sharedStrings;
@@ -49,7 +50,7 @@ internal sealed class XlsxSheetReader : IDisposable
         _styles = styles;
         _date1904 = date1904;
         _maxColumns = maxColumns;
-        _xml = package.OpenXml(partName, nameTable);
+        _xml = package.OpenSheetXml(partName, nameTable, out _readAhead);
     }
 
     /// <summary>Gets the cell buffer of the current row; valid indexes are below <see cref="Width"/>, later entries are empty.</summary>
@@ -92,6 +93,9 @@ internal sealed class XlsxSheetReader : IDisposable
         catch (XmlException ex)
         {
             _done = true;
+
+            // The error's wording looks at the part again (for a DTD): the inflating thread must leave the zip file first.
+            _readAhead?.StopReading();
             throw _package.NotWellFormed("worksheet", _partName, ex);
         }
     }
