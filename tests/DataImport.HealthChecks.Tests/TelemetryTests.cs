@@ -31,6 +31,9 @@ public sealed class TelemetryTests
             var queued = await host.Jobs.StartAsync(JobTestHost.Request(csv, batchSize: 4));
             await host.StartWorkerAsync();
             (await host.WaitFinishedAsync("acme", queued.Id)).Status.Should().Be(ImportJobStatus.Completed);
+            // The run counts the job and records its duration after it has ended the job in the store, so a poll can see
+            // the job ended before they are recorded: stopping the worker waits for the run to return.
+            await host.Worker.StopAsync(CancellationToken.None);
             meters.ForceFlush().Should().BeTrue();
 
             var metrics = exported.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());

@@ -1,4 +1,5 @@
 using System.Text;
+using DataImport.Samples.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,7 +10,13 @@ public sealed class JobLifecycleApiTests
     [Fact]
     public async Task Cancel_RunningJob_EndsCancelledKeepingCommittedRecords()
     {
-        await using var host = await WebApiTestHost.StartAsync();
+        // The job's writes after its first batch wait until the test has cancelled it: the poll below then finds it running
+        // with rows written, whatever the machine's speed (a fast one could otherwise import the whole file between two
+        // polls, and the job would end COMPLETED before the cancel).
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await WebApiTestHost.StartAsync(builder => builder.Services.AddDataImport().AddSink<ImportRecord>(
+            (sp, context) => new HeldAfterFirstBatch(sp.GetRequiredService<SqliteRecordStore>().CreateSink(context.Entity, context.Domain), released.Task),
+            "Customer"));
         var csv = new StringBuilder("Name,Email,Balance\n");
         for (var i = 0; i < 300_000; i++)
         {
@@ -38,6 +45,8 @@ public sealed class JobLifecycleApiTests
         }
 
         var (cancelStatus, _) = await host.SendAsync(host.Request(HttpMethod.Post, $"/api/v1/job/{id}/cancel", "t1"));
+        // Had the cancel not reached the held write, the job would now go on and import the rest of the file.
+        released.SetResult();
         var final = await host.WaitAsync(id, "t1");
 
         cancelStatus.Should().Be(200);
@@ -67,5 +76,34 @@ public sealed class JobLifecycleApiTests
 
         status.Should().Be(403);
         body.GetProperty("error").GetBoolean().Should().BeTrue();
+    }
+
+    /// <summary>The sample's SQLite sink for a job, whose writes after the first wait until released (or the job is cancelled).</summary>
+    private sealed class HeldAfterFirstBatch(ImportSink<ImportRecord> inner, Task released) : ImportSink<ImportRecord>
+    {
+        private int _writes;
+
+        public override ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken) =>
+            inner.FindExistingAsync(keys, cancellationToken);
+
+        public override async ValueTask WriteAsync(IReadOnlyList<ImportWrite<ImportRecord>> batch, CancellationToken cancellationToken)
+        {
+            await HoldAsync(cancellationToken);
+            await inner.WriteAsync(batch, cancellationToken);
+        }
+
+        public override async ValueTask WriteAsync(IReadOnlyList<ImportWrite<ImportRecord>> batch, ImportJobCommit commit, CancellationToken cancellationToken)
+        {
+            await HoldAsync(cancellationToken);
+            await inner.WriteAsync(batch, commit, cancellationToken);
+        }
+
+        private async Task HoldAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _writes) > 1)
+            {
+                await released.WaitAsync(cancellationToken);
+            }
+        }
     }
 }

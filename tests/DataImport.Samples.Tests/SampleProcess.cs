@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -15,12 +14,13 @@ public sealed class SampleProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SampleProcess(Process process, Uri address, string name)
+    private SampleProcess(Process process, string name)
     {
         _process = process;
         Name = name;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        Client = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -48,9 +48,12 @@ public sealed class SampleProcess : IAsyncDisposable
     private static string WebApiAssembly => typeof(SampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "WebApiAssembly").Value!;
 
     /// <summary>Starts the sample with the given configuration (<c>Key=Value</c> pairs) and waits until it answers.</summary>
+    /// <remarks>
+    /// The process binds a port of the kernel's choosing and says which: a port found free here and handed to it could be
+    /// taken, by any socket of this or another process, in the second before the process binds it.
+    /// </remarks>
     public static async Task<SampleProcess> StartAsync(string name, params string[] settings)
     {
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -60,16 +63,36 @@ public sealed class SampleProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(WebApiAssembly);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.ArgumentList.Add("http://127.0.0.1:0");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        // The host's "Now listening on: <address>" line, on the console.
+        start.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
+        start.ArgumentList.Add("--Logging:Console:FormatterName=simple");
         foreach (var setting in settings)
         {
             start.ArgumentList.Add("--" + setting);
         }
 
         var process = Process.Start(start)!;
-        var sample = new SampleProcess(process, new Uri($"http://127.0.0.1:{port}"), name);
+        var sample = new SampleProcess(process, name);
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!sample._listening.Task.IsCompleted)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with {process.ExitCode} before listening: {sample.Output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                await sample.DisposeAsync();
+                throw new TimeoutException($"{name} did not listen within 60 s: {sample.Output}");
+            }
+
+            await Task.WhenAny(sample._listening.Task, Task.Delay(100));
+        }
+
+        sample.Client.BaseAddress = await sample._listening.Task;
         while (true)
         {
             if (process.HasExited)
@@ -169,13 +192,6 @@ public sealed class SampleProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private void Append(string? line)
     {
         if (line is null)
@@ -186,6 +202,12 @@ public sealed class SampleProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        const string Listening = "Now listening on: ";
+        if (line.IndexOf(Listening, StringComparison.Ordinal) is var at and >= 0)
+        {
+            _listening.TrySetResult(new Uri(line[(at + Listening.Length)..].Trim()));
         }
     }
 }
