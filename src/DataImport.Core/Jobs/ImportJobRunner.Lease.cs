@@ -48,6 +48,15 @@ internal sealed partial class ImportJobRunner
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
                 var now = _time.GetUtcNow();
+
+                // The run's state takes the beat before the store does: the run's last save writes the state's value,
+                // and a reader that saw the store's newer beat must not see that save move it back. The worker was
+                // alive at `now` whether or not the store took the beat.
+                lock (state.Gate)
+                {
+                    state.LastHeartbeat = now;
+                }
+
                 ImportJobLeaseState result;
                 try
                 {
@@ -64,11 +73,6 @@ internal sealed partial class ImportJobRunner
                 {
                     await lost.CancelAsync().ConfigureAwait(false);
                     return;
-                }
-
-                lock (state.Gate)
-                {
-                    state.LastHeartbeat = now;
                 }
 
                 if (result.CancellationRequested)
