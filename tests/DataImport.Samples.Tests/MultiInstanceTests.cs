@@ -180,9 +180,24 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         // with SIGKILL in the middle of the job (no shutdown code runs, its lease is left to expire).
         var id = await first.ImportAsync(Form(file), "crash");
         await first.WaitForAsync(id, "crash", j => j.GetProperty("processedItems").GetInt32() >= 60_000, TimeSpan.FromMinutes(5));
-        var second = await StartAsync("worker-2", shared);
-        var third = await StartAsync("worker-3", shared);
-        await first.KillAsync();
+
+        // Hold the records' tables until worker-1 is dead: its next batch waits for the lock, so the kill lands mid-job
+        // however fast the machine (the job cannot end between the progress seen above and the lock).
+        SampleProcess second, third;
+        await using (var hold = await _postgres!.OpenConnectionAsync())
+        {
+            await using var transaction = await hold.BeginTransactionAsync();
+            await using (var tables = new Npgsql.NpgsqlCommand($"SELECT string_agg(format('%I.%I', table_schema, table_name), ', ') FROM information_schema.tables WHERE table_schema = '{_schema}_records'", hold, transaction))
+            await using (var lockTables = new Npgsql.NpgsqlCommand($"LOCK TABLE {await tables.ExecuteScalarAsync()} IN EXCLUSIVE MODE", hold, transaction))
+            {
+                await lockTables.ExecuteNonQueryAsync();
+            }
+
+            second = await StartAsync("worker-2", shared);
+            third = await StartAsync("worker-3", shared);
+            await first.KillAsync();
+            await transaction.RollbackAsync();
+        }
 
         var job = await second.WaitFinishedAsync(id, "crash", TimeSpan.FromMinutes(10));
         job.GetProperty("status").GetString().Should().Be("COMPLETED", job.ToString());
@@ -195,5 +210,10 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         (await DownloadAsync(third, await third.JobAsync(id, "crash"))).Should().Equal(await DownloadAsync(second, await second.JobAsync(cleanId, "clean")));
         var (_, crashRecords) = await third.GetAsync("/api/v1/entities/Customer/records?pageSize=1", "crash");
         crashRecords.GetProperty("pagination").GetProperty("total").GetInt64().Should().Be(clean.GetProperty("createdCount").GetInt32());
+
+        // The kill came mid-job: a second worker claimed it (had worker-1 finished first, it would have one attempt).
+        await using var attempts = _postgres!.CreateCommand($"SELECT attempts FROM \"{_schema}\".import_jobs WHERE id = $1");
+        attempts.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+        Convert.ToInt32(await attempts.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).Should().Be(2, "worker-1 was killed while running the job and another worker took it over");
     }
 }

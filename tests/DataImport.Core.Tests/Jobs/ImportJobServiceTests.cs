@@ -141,7 +141,8 @@ public sealed class ImportJobServiceTests : IDisposable
     [Fact]
     public async Task CancelAsync_QueuedJob_EndsCancelledAtOnce()
     {
-        await using var host = Host(new CountingSink());
+        var sink = new CountingSink();
+        await using var host = Host(sink);
         var queued = await host.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(3)));
 
         var cancelled = await host.Jobs.CancelAsync("acme", queued.Id);
@@ -149,8 +150,14 @@ public sealed class ImportJobServiceTests : IDisposable
         cancelled!.Status.Should().Be(ImportJobStatus.Cancelled);
         cancelled.CompletedDate.Should().Be(Start);
         (await host.Jobs.GetAsync("acme", queued.Id))!.Status.Should().Be(ImportJobStatus.Cancelled);
+
+        // A job queued after it runs once the worker starts: by then the worker has passed the cancelled one by.
+        var next = await host.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(5)));
         await host.StartWorkerAsync();
-        host.SinkDomains.Should().BeEmpty();
+        (await host.WaitFinishedAsync("acme", next.Id)).CreatedCount.Should().Be(5);
+        sink.Records.Should().HaveCount(5, "the cancelled job wrote nothing");
+        var after = (await host.Jobs.GetAsync("acme", queued.Id))!;
+        (after.Status, after.CreatedCount).Should().Be((ImportJobStatus.Cancelled, 0));
     }
 
     [Fact]
