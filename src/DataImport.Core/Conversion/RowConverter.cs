@@ -20,6 +20,7 @@ internal sealed class RowConverter
     private readonly ImportEntity _entity;
     private readonly ValueConverter _values;
     private readonly bool[] _mapped;
+    private readonly ColumnStep[] _steps;
 
     public RowConverter(ImportEntity entity, ResolvedMapping mapping, ValueConverter values)
     {
@@ -27,6 +28,7 @@ internal sealed class RowConverter
         _values = values;
         _mapped = mapping.Mapped;
         Columns = [.. mapping.Columns];
+        _steps = [.. Columns.Select(c => values.Plan(c.Column, c.Property))];
         Values = new FieldValue[entity.Schema.Properties.Count];
     }
 
@@ -53,7 +55,12 @@ internal sealed class RowConverter
         }
 
         var rowFields = source.RowFieldCount;
-        var textOnly = source.IsTextOnly;
+        if (source.IsTextOnly)
+        {
+            ConvertTextCells(source, rowFields);
+            return;
+        }
+
         var columns = Columns;
         for (var i = 0; i < columns.Length; i++)
         {
@@ -69,32 +76,63 @@ internal sealed class RowConverter
                 continue;
             }
 
-            if (textOnly)
+            var kind = source.GetKind(column);
+            error = kind switch
             {
-                var text = source.GetText(column);
-                error = text.IsEmpty ? null : _values.ConvertText(text, property, ref value);
-            }
-            else
+                CellKind.Empty => null,
+                CellKind.Text => _values.ConvertText(source.GetText(column), property, ref value),
+                CellKind.Number => _values.ConvertNumber(source.GetNumber(column), property, ref value),
+                CellKind.DateTime => _values.ConvertDateTime(source.GetDateTime(column), property, ref value),
+                CellKind.Boolean => _values.ConvertBoolean(source.GetBoolean(column), property, ref value),
+                CellKind.Duration => _values.ConvertDuration(source.GetNumber(column), source.GetText(column), property, ref value),
+                _ => $"the cell holds the spreadsheet error {source.GetText(column)}",
+            };
+            if (error is not null && kind == CellKind.Error)
             {
-                var kind = source.GetKind(column);
-                error = kind switch
-                {
-                    CellKind.Empty => null,
-                    CellKind.Text => _values.ConvertText(source.GetText(column), property, ref value),
-                    CellKind.Number => _values.ConvertNumber(source.GetNumber(column), property, ref value),
-                    CellKind.DateTime => _values.ConvertDateTime(source.GetDateTime(column), property, ref value),
-                    CellKind.Boolean => _values.ConvertBoolean(source.GetBoolean(column), property, ref value),
-                    CellKind.Duration => _values.ConvertDuration(source.GetNumber(column), source.GetText(column), property, ref value),
-                    _ => $"the cell holds the spreadsheet error {source.GetText(column)}",
-                };
-                if (error is not null && kind == CellKind.Error)
-                {
-                    Failures.Add((i, ImportProblemCodes.SpreadsheetError, error));
-                    continue;
-                }
+                Failures.Add((i, ImportProblemCodes.SpreadsheetError, error));
+                continue;
             }
 
             if (error is not null)
+            {
+                Failures.Add((i, ImportProblemCodes.InvalidValue, error));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The loop for sources whose cells are all text (CSV), where a cell is empty exactly when its text is: each field
+    /// is read once and tried on its column's shortcut (<see cref="ValueConverter.TryConvertPlain"/>) before the general
+    /// conversion. It walks <see cref="ColumnStep"/>s worked out once, so the hot loop reads one element per column.
+    /// </summary>
+    private void ConvertTextCells(RowSource source, int rowFields)
+    {
+        var steps = _steps;
+        var values = Values;
+        for (var i = 0; i < steps.Length; i++)
+        {
+            ref readonly var step = ref steps[i];
+            ref var value = ref values[step.Ordinal];
+            if (step.Column >= rowFields)
+            {
+                // As in Convert: a row that ends early reads its missing cells as empty.
+                value.HasValue = false;
+                continue;
+            }
+
+            var text = source.GetText(step.Column);
+            if (text.IsEmpty)
+            {
+                value.HasValue = false;
+                continue;
+            }
+
+            if (_values.TryConvertPlain(text, step, ref value))
+            {
+                continue;
+            }
+
+            if (_values.ConvertText(text, step.Property, ref value) is { } error)
             {
                 Failures.Add((i, ImportProblemCodes.InvalidValue, error));
             }

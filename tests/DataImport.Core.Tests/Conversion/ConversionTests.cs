@@ -172,6 +172,28 @@ public sealed class ConversionTests
         });
     }
 
+    [Fact]
+    public async Task Convert_CellsTheShortcutsDecline_ReadByTheFullParsers()
+    {
+        // The CSV loop tries a plain shortcut per typed column first; padded values, an integral decimal for a whole
+        // number and an int out of range must still get the full parsers' values and messages.
+        var engine = TestEngine.Create(b => b.AddEntity<AllTypes>());
+        using var file = new TempFile(
+            "S,I,L,D,Day\n" +
+            "\" hi \",\" 42 \",12.0,\" -1.25 \",\" 2024-02-29 \"\n" +
+            "x,3000000000,9000000000,1E3,2024-02-30\n");
+        await using var input = file.Open();
+        var sink = new InMemoryImportSink<AllTypes>();
+
+        var job = await engine.RunAsync(TestEngine.Csv(input, entity: "AllTypes"), sink);
+
+        job.CreatedCount.Should().Be(1, string.Join(" ", job.Errors.Select(e => e.Message)));
+        sink.Records.Single().Should().BeEquivalentTo(new AllTypes { S = "hi", I = 42, L = 12, D = -1.25m, Day = new DateOnly(2024, 2, 29) });
+        job.Errors.Select(e => (e.Row, e.Property, e.Message)).Should().Equal(
+            (3, "I", "'3000000000' is not a whole number between -2147483648 and 2147483647"),
+            (3, "Day", "'2024-02-30' is not a date (expected e.g. 2024-03-31 or 03/31/2024)"));
+    }
+
     public sealed class AllTypes
     {
         public string? S { get; set; }
