@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Security;
@@ -143,6 +144,24 @@ internal sealed class TestXlsx
     public XlsxDataReader Open(XlsxReaderOptions? options = null) => XlsxDataReader.Create(new MemoryStream(Build()), options);
 
     public static XlsxReaderOptions NoHeader() => new() { HasHeaderRow = false };
+
+    /// <summary>Rewrites the uncompressed size an entry declares (local header and central directory), as a lying zip does.</summary>
+    public static void PatchDeclaredSize(byte[] zip, string name, uint size)
+    {
+        var nameBytes = Encoding.UTF8.GetBytes(name);
+        for (int i = 0; i + 46 < zip.Length; i++)
+        {
+            uint sig = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i));
+            if (sig == 0x04034b50 && zip.AsSpan(i + 30, nameBytes.Length).SequenceEqual(nameBytes))
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 22), size);
+            }
+            else if (sig == 0x02014b50 && zip.AsSpan(i + 46, nameBytes.Length).SequenceEqual(nameBytes))
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 24), size);
+            }
+        }
+    }
 
     private void Add(ZipArchive zip, string name, string content)
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using DataImport.Xlsx;
@@ -97,7 +96,7 @@ public sealed class XlsxHostileFileTests
     public void Read_ActualSizeOverLyingDeclaredSize_Throws()
     {
         var bytes = BuildBigSheet(5_000_000);
-        PatchDeclaredSize(bytes, "xl/worksheets/sheet1.xml", 1000);
+        TestXlsx.PatchDeclaredSize(bytes, "xl/worksheets/sheet1.xml", 1000);
         var act = () =>
         {
             using var r = XlsxDataReader.Create(new MemoryStream(bytes), new XlsxReaderOptions { MaxPartUncompressedBytes = 1_000_000, MaxCompressionRatio = 1e9, HasHeaderRow = false });
@@ -271,23 +270,5 @@ public sealed class XlsxHostileFileTests
         }
 
         return ms.ToArray();
-    }
-
-    /// <summary>Rewrites the uncompressed size of an entry in its local header and central directory record.</summary>
-    private static void PatchDeclaredSize(byte[] zip, string name, uint size)
-    {
-        var nameBytes = Encoding.UTF8.GetBytes(name);
-        for (int i = 0; i + 46 < zip.Length; i++)
-        {
-            uint sig = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i));
-            if (sig == 0x04034b50 && zip.AsSpan(i + 30, nameBytes.Length).SequenceEqual(nameBytes))
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 22), size);
-            }
-            else if (sig == 0x02014b50 && zip.AsSpan(i + 46, nameBytes.Length).SequenceEqual(nameBytes))
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 24), size);
-            }
-        }
     }
 }

@@ -31,7 +31,7 @@ public sealed class XlsxReadAheadTests
     public void Read_LargeSheetTruncatedByALyingDeclaredSize_SameErrorAfterTheSameRows()
     {
         var bytes = LargeWorkbook(rows: 60_000);
-        PatchDeclaredSize(bytes, "xl/worksheets/sheet1.xml", 2_000_000);
+        TestXlsx.PatchDeclaredSize(bytes, "xl/worksheets/sheet1.xml", 2_000_000);
 
         var ahead = ReadUntilFailure(bytes, readAhead: true);
         var oneThread = ReadUntilFailure(bytes, readAhead: false);
@@ -178,22 +178,5 @@ public sealed class XlsxReadAheadTests
         }
 
         throw new InvalidOperationException("No entry " + name);
-    }
-
-    private static void PatchDeclaredSize(byte[] zip, string name, uint size)
-    {
-        var nameBytes = Encoding.UTF8.GetBytes(name);
-        for (var i = 0; i + 46 < zip.Length; i++)
-        {
-            var signature = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i));
-            if (signature == 0x04034b50 && zip.AsSpan(i + 30, nameBytes.Length).SequenceEqual(nameBytes))
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 22), size);
-            }
-            else if (signature == 0x02014b50 && zip.AsSpan(i + 46, nameBytes.Length).SequenceEqual(nameBytes))
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 24), size);
-            }
-        }
     }
 }
