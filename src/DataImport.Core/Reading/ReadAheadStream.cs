@@ -133,34 +133,13 @@ internal sealed class ReadAheadStream : ReadOnlyForwardStream
             while (true)
             {
                 _free.Wait(_stop.Token);
-                var buffer = _buffers[index];
-                var length = 0;
-                try
-                {
-                    int n;
-                    while (length < buffer.Length && (n = _inner.Read(buffer, length, buffer.Length - length)) > 0)
-                    {
-                        length += n;
-                    }
-                }
-                catch (Exception ex) when (length > 0)
-                {
-                    // Hand over what was read before the failure first; the failure follows as the next (empty) buffer.
-                    _failure = ExceptionDispatchInfo.Capture(ex);
-                }
 
+                // After a failure, an empty buffer carries it to the reader (Take), behind the bytes read before it.
+                var length = _failure is null ? FillBuffer(_buffers[index]) : 0;
                 _lengths[index] = length;
                 _filled.Release();
-                if (length == 0 || _failure is not null)
+                if (length == 0)
                 {
-                    if (_failure is not null && length > 0)
-                    {
-                        index = (index + 1) % BufferCount;
-                        _free.Wait(_stop.Token);
-                        _lengths[index] = 0;
-                        _filled.Release();
-                    }
-
                     return;
                 }
 
@@ -171,12 +150,25 @@ internal sealed class ReadAheadStream : ReadOnlyForwardStream
         {
             // Stopped by the reader.
         }
+    }
+
+    /// <summary>Reads until the buffer is full or the stream ends; a failure is kept in <see cref="_failure"/>, with the bytes read before it returned.</summary>
+    private int FillBuffer(byte[] buffer)
+    {
+        var length = 0;
+        try
+        {
+            int n;
+            while (length < buffer.Length && (n = _inner.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += n;
+            }
+        }
         catch (Exception ex)
         {
-            // Failed at the start of a buffer: an empty buffer carries the failure.
             _failure = ExceptionDispatchInfo.Capture(ex);
-            _lengths[index] = 0;
-            _filled.Release();
         }
+
+        return length;
     }
 }
