@@ -20,20 +20,21 @@ internal sealed class RowConverter
     private readonly ImportEntity _entity;
     private readonly ValueConverter _values;
     private readonly bool[] _mapped;
-    private readonly ColumnStep[] _steps;
 
     public RowConverter(ImportEntity entity, ResolvedMapping mapping, ValueConverter values)
     {
         _entity = entity;
         _values = values;
         _mapped = mapping.Mapped;
-        Columns = [.. mapping.Columns];
-        _steps = [.. Columns.Select(c => values.Plan(c.Column, c.Property))];
+        Columns = [.. mapping.Columns.Select(c => values.Plan(c.Column, c.Property))];
         Values = new FieldValue[entity.Schema.Properties.Count];
     }
 
-    /// <summary>Gets the mapped columns (0-based) in column order.</summary>
-    public (int Column, EntityProperty Property)[] Columns { get; }
+    /// <summary>
+    /// Gets the mapped columns in column order, each worked out once per run (<see cref="ColumnStep"/>): both conversion
+    /// loops and the validation stage walk it.
+    /// </summary>
+    public ColumnStep[] Columns { get; }
 
     /// <summary>Gets the last row's values, by property ordinal.</summary>
     public FieldValue[] Values { get; }
@@ -64,8 +65,9 @@ internal sealed class RowConverter
         var columns = Columns;
         for (var i = 0; i < columns.Length; i++)
         {
-            var (column, property) = columns[i];
-            ref var value = ref Values[property.Ordinal];
+            ref readonly var step = ref columns[i];
+            var (column, property) = (step.Column, step.Property);
+            ref var value = ref Values[step.Ordinal];
             value.HasValue = false;
             string? error;
             if (column >= rowFields)
@@ -103,11 +105,11 @@ internal sealed class RowConverter
     /// <summary>
     /// The loop for sources whose cells are all text (CSV), where a cell is empty exactly when its text is: each field
     /// is read once and tried on its column's shortcut (<see cref="ValueConverter.TryConvertPlain"/>) before the general
-    /// conversion. It walks <see cref="ColumnStep"/>s worked out once, so the hot loop reads one element per column.
+    /// conversion. It walks <see cref="Columns"/>, so the hot loop reads one element per column.
     /// </summary>
     private void ConvertTextCells(RowSource source, int rowFields)
     {
-        var steps = _steps;
+        var steps = Columns;
         var values = Values;
         for (var i = 0; i < steps.Length; i++)
         {

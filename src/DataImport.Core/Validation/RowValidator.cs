@@ -63,8 +63,9 @@ internal sealed class RowValidator
         var f = 0;
         for (var i = 0; i < columns.Length; i++)
         {
-            var (column, property) = columns[i];
-            ref var value = ref values[property.Ordinal];
+            ref readonly var step = ref columns[i];
+            var (column, property) = (step.Column, step.Property);
+            ref var value = ref values[step.Ordinal];
             if (i == next)
             {
                 var failure = failures[f++];
