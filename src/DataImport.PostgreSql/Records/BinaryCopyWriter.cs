@@ -99,10 +99,17 @@ internal sealed class BinaryCopyWriter : IDisposable
 
         Span<short> groups = stackalloc short[10];
         var count = 0;
-        while (mantissa != 0)
+
+        // A 128-bit division is a call and a loop; most values (prices, amounts) fit 64 bits, divided by a multiply.
+        while (mantissa > ulong.MaxValue)
         {
             groups[count++] = (short)(ulong)(mantissa % 10_000);
             mantissa /= 10_000;
+        }
+
+        for (var rest = (ulong)mantissa; rest != 0; rest /= 10_000)
+        {
+            groups[count++] = (short)(rest % 10_000);
         }
 
         var weight = count - ((scale + pad) / 4) - 1;

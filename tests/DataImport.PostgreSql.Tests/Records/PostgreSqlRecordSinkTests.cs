@@ -63,6 +63,9 @@ public sealed class PostgreSqlRecordSinkTests
     [InlineData("Amount", "1.50", "1.50")]
     [InlineData("Amount", "10000", "10000")]
     [InlineData("Amount", "-100000000.000000001", "-100000000.000000001")]
+    [InlineData("Amount", "18446744073709551615", "18446744073709551615")] // the largest 64-bit mantissa
+    [InlineData("Amount", "18446744073709551616", "18446744073709551616")] // the smallest above it
+    [InlineData("Amount", "1844674407370955161.5", "1844674407370955161.5")] // 64 bits, over them once aligned on groups
     [InlineData("Amount", "79228162514264337593543950335", "79228162514264337593543950335")]
     [InlineData("Amount", "-7.9228162514264337593543950335", "-7.9228162514264337593543950335")]
     [InlineData("Count", "-2147483648", "-2147483648")]
