@@ -76,6 +76,26 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
         return false;
     }
 
+    /// <summary>
+    /// Gets the value of a property when present, found by the property's position rather than its name: the fast way
+    /// for a sink that walks <see cref="EntitySchema.Properties"/> for every record.
+    /// </summary>
+    /// <param name="property">A property of <see cref="Entity"/> (a property of another schema is looked up by name).</param>
+    /// <param name="value">The value when present.</param>
+    /// <returns><see langword="true"/> when the property is present.</returns>
+    public bool TryGetValue(EntityProperty property, [MaybeNullWhen(false)] out object? value)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        var ordinal = property.Ordinal;
+        if ((uint)ordinal >= (uint)_present.Length || !ReferenceEquals(Entity.Properties[ordinal], property))
+        {
+            return TryGetValue(property.Name, out value);
+        }
+
+        value = _present[ordinal] ? _values[ordinal] : null;
+        return _present[ordinal];
+    }
+
     /// <summary>Copies the present properties of another record of the same entity over this one.</summary>
     /// <param name="other">The record whose present values win.</param>
     /// <exception cref="ArgumentException">The record belongs to another entity.</exception>

@@ -115,7 +115,7 @@ internal sealed class PlannedRow(ImportWriteKind kind, ImportKey? key, ImportRec
     /// <summary>The value to write to a column: the record's, or for a key column the write's key.</summary>
     public object? ValueOf(RecordColumn column, int keyPosition)
     {
-        if (Record.TryGetValue(column.Property.Name, out var value))
+        if (Record.TryGetValue(column.Property, out var value))
         {
             return value;
         }
@@ -123,30 +123,12 @@ internal sealed class PlannedRow(ImportWriteKind kind, ImportKey? key, ImportRec
         return keyPosition >= 0 && Key is not null ? Key[keyPosition] : null;
     }
 
-    /// <summary>
-    /// Reads every present value of the record by property position in one pass (what <c>COPY</c> needs for each row),
-    /// instead of a lookup by name per column.
-    /// </summary>
+    /// <summary>Reads every value of the record by property position (what <c>COPY</c> needs for each row), not by name.</summary>
     public void ReadInto(IReadOnlyList<RecordColumn> columns, object?[] values, bool[] present)
     {
-        Array.Clear(present);
-        var i = 0;
-        foreach (var (name, value) in Record)
+        for (var i = 0; i < columns.Count; i++)
         {
-            // The record yields its present properties in schema order, named with the schema's own strings.
-            while (i < columns.Count && !ReferenceEquals(columns[i].Property.Name, name))
-            {
-                i++;
-            }
-
-            if (i == columns.Count)
-            {
-                ReadByName(columns, values, present);
-                return;
-            }
-
-            values[i] = value;
-            present[i++] = true;
+            present[i] = Record.TryGetValue(columns[i].Property, out values[i]);
         }
     }
 
@@ -167,13 +149,5 @@ internal sealed class PlannedRow(ImportWriteKind kind, ImportKey? key, ImportRec
         }
 
         Columns = ColumnResolver.Union(Columns, columns);
-    }
-
-    private void ReadByName(IReadOnlyList<RecordColumn> columns, object?[] values, bool[] present)
-    {
-        for (var i = 0; i < columns.Count; i++)
-        {
-            present[i] = Record.TryGetValue(columns[i].Property.Name, out values[i]);
-        }
     }
 }

@@ -126,4 +126,23 @@ public sealed class EntityTests
 
         act.Should().Throw<ImportValidationException>().Which.Message.Should().Contain("ImportSink<ImportRecord>");
     }
+
+    [Fact]
+    public void ImportRecord_TryGetValueByProperty_ReadsWhatTheNameReads()
+    {
+        var schema = new EntitySchemaBuilder("Note").Property("Title", PropertyType.String).Property("Pages", PropertyType.Int).Property("Body", PropertyType.String).Build();
+        var record = new ImportRecord(schema) { ["Title"] = "Hello", ["Pages"] = null };
+
+        record.TryGetValue(schema.Properties[0], out var title).Should().BeTrue();
+        title.Should().Be("Hello");
+        record.TryGetValue(schema.Properties[1], out var pages).Should().BeTrue("a property set to null is present");
+        pages.Should().BeNull();
+        record.TryGetValue(schema.Properties[2], out _).Should().BeFalse("Body was never set");
+
+        // A property of another schema is looked up by its name, not its position.
+        var other = new EntitySchemaBuilder("Other").Property("Body", PropertyType.String).Property("Title", PropertyType.String).Build();
+        record.TryGetValue(other.Properties[1], out var byName).Should().BeTrue();
+        byName.Should().Be("Hello");
+        record.TryGetValue(other.Properties[0], out _).Should().BeFalse();
+    }
 }
