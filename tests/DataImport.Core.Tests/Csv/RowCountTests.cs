@@ -1,3 +1,5 @@
+using DataImport.Csv;
+
 namespace DataImport.Tests.Csv;
 
 /// <summary>The progress estimate (totalItems before the end): counted on a second handle for files on disk.</summary>
@@ -131,6 +133,94 @@ public sealed class RowCountTests
 
             rows.Should().Be(50_000);
             (await estimate!.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(50_000, "the count runs when the reading thread waits, and freely once it ended");
+        }
+    }
+
+    /// <summary>A stream handing out its bytes in reads of the sizes given in turn, so records and quotes straddle reads and blocks.</summary>
+    private sealed class ChoppedStream(byte[] content, int[] sizes) : MemoryStream(content)
+    {
+        private int _next;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, sizes[_next++ % sizes.Length])], cancellationToken);
+    }
+
+    /// <summary>The counter's rule a byte at a time: a line feed outside quotes ends a record that had content (anything but the delimiter, space, tab or CR; a quote and what it encloses count).</summary>
+    private static int CountByRule(byte[] content)
+    {
+        var (inQuotes, hasContent, records) = (false, false, 0);
+        foreach (var b in content)
+        {
+            if (inQuotes)
+            {
+                inQuotes = b != (byte)'"';
+            }
+            else if (b == (byte)'"')
+            {
+                (inQuotes, hasContent) = (true, true);
+            }
+            else if (b == (byte)'\n')
+            {
+                records += hasContent ? 1 : 0;
+                hasContent = false;
+            }
+            else if (b is not ((byte)',' or (byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                hasContent = true;
+            }
+        }
+
+        return records + (hasContent ? 1 : 0);
+    }
+
+    [Fact]
+    public async Task Counter_QuotedLineFeedsBlankLinesAndCrLf_CountsTheDataRows()
+    {
+        var content = "Name,Email\r\n\"Ann\nLee\",\"a@x.com\"\r\n\r\n , \t\r\n\"\"\"Bo\"\"\",b@x.com\n,,\nCy,\"c\n\n@x.com\""u8.ToArray();
+
+        var rows = await CsvRowCounter.CountDataRowsAsync(new MemoryStream(content), null, ',', hasHeaderRow: true, CancellationToken.None);
+
+        rows.Should().Be(3, "Ann, Bo and Cy: the blank, spaces-only and delimiters-only lines are not rows, and line feeds in quotes do not end one");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Counter_RandomBytes_CountsAsTheRuleSaysAtEveryReadSize(int seed)
+    {
+        // Few distinct bytes, so quotes, line feeds and blanks meet in every arrangement, across 64-byte blocks and reads.
+        var random = new Random(seed);
+        byte[] alphabet = [(byte)'a', (byte)',', (byte)' ', (byte)'\t', (byte)'\r', (byte)'\n', (byte)'\n', (byte)'"', (byte)'x', (byte)'1'];
+        for (var round = 0; round < 200; round++)
+        {
+            var content = new byte[random.Next(0, 3000)];
+            for (var i = 0; i < content.Length; i++)
+            {
+                content[i] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            int[] sizes = [random.Next(1, 200), random.Next(1, 70), 64, random.Next(100, 5000)];
+            await using var stream = new ChoppedStream(content, sizes);
+
+            var rows = await CsvRowCounter.CountDataRowsAsync(stream, null, ',', hasHeaderRow: false, CancellationToken.None);
+
+            var expected = CountByRule(content);
+            rows.Should().Be(expected, $"seed {seed}, round {round}, read sizes {string.Join(", ", sizes)}");
+
+            // Both vector widths (this machine may take only one of them in a count), in pieces cut at random.
+            foreach (var wide in new[] { true, false })
+            {
+                var state = default(CsvRowCounter.State);
+                for (var at = 0; at < content.Length;)
+                {
+                    var length = Math.Min(content.Length - at, random.Next(1, 400));
+                    CsvRowCounter.Scan(content.AsSpan(at, length), (byte)',', ref state, wide);
+                    at += length;
+                }
+
+                (state.Records + (state.Content ? 1 : 0)).Should().Be(expected, $"seed {seed}, round {round}, wide {wide}");
+            }
         }
     }
 }
