@@ -55,6 +55,10 @@ internal sealed class CsvRowSource : RowSource
 
     public override ReadOnlySpan<char> GetText(int ordinal) => _reader.GetFieldSpan(ordinal);
 
+    /// <inheritdoc />
+    /// <remarks>Sylvan's record in its buffer, line end included; a field with doubled quotes is unescaped elsewhere.</remarks>
+    public override ReadOnlySpan<char> RawRow => _reader.GetRawRecordSpan();
+
     public override void Dispose() => _reader.Dispose();
 
     /// <summary>The failure a reader exception stands for, with the row (and the column, where Sylvan tells it) as properties.</summary>

@@ -140,7 +140,11 @@ internal sealed class RowChunk
     {
         var count = source.RowFieldCount;
         var first = Cells.FieldTotal;
-        if (TextOnly)
+        if (TextOnly && source.RawRow is { IsEmpty: false } raw)
+        {
+            Cells.AppendRow(raw, source, count);
+        }
+        else if (TextOnly)
         {
             for (var i = 0; i < count; i++)
             {

@@ -7,6 +7,7 @@ namespace DataImport.Reading;
 internal sealed class RawRowArena
 {
     private char[] _chars = new char[4096];
+    private int[] _starts = new int[256];
     private int[] _ends = new int[256];
     private int _length;
     private int _fields;
@@ -32,26 +33,59 @@ internal sealed class RawRowArena
         Clear();
     }
 
-    public void Append(ReadOnlySpan<char> text)
+    /// <summary>Appends a field: its text is copied to the end of the buffer.</summary>
+    public void Append(ReadOnlySpan<char> text) => AddField(Copy(text), text.Length);
+
+    /// <summary>
+    /// Appends a row's fields with one copy where it can: <paramref name="row"/> (the row's text as the file holds it)
+    /// is copied once, and each field lying inside it becomes a range of that copy; a field that does not (unescaped
+    /// elsewhere) is copied on its own after it.
+    /// </summary>
+    public void AppendRow(ReadOnlySpan<char> row, RowSource source, int count)
+    {
+        var at = Copy(row);
+        for (var i = 0; i < count; i++)
+        {
+            var text = source.GetText(i);
+            if (text.IsEmpty)
+            {
+                AddField(at, 0);
+            }
+            else if (row.Overlaps(text, out var offset) && offset >= 0 && offset + text.Length <= row.Length)
+            {
+                AddField(at + offset, text.Length);
+            }
+            else
+            {
+                Append(text);
+            }
+        }
+    }
+
+    public ReadOnlySpan<char> Field(int index) => _chars.AsSpan(_starts[index], _ends[index] - _starts[index]);
+
+    private int Copy(ReadOnlySpan<char> text)
     {
         if (_length + text.Length > _chars.Length)
         {
             Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + text.Length));
         }
 
-        text.CopyTo(_chars.AsSpan(_length));
+        var at = _length;
+        text.CopyTo(_chars.AsSpan(at));
         _length += text.Length;
+        return at;
+    }
+
+    private void AddField(int start, int length)
+    {
         if (_fields == _ends.Length)
         {
+            Array.Resize(ref _starts, _ends.Length * 2);
             Array.Resize(ref _ends, _ends.Length * 2);
         }
 
-        _ends[_fields++] = _length;
-    }
-
-    public ReadOnlySpan<char> Field(int index)
-    {
-        var start = index == 0 ? 0 : _ends[index - 1];
-        return _chars.AsSpan(start, _ends[index] - start);
+        _starts[_fields] = start;
+        _ends[_fields++] = start + length;
     }
 }

@@ -43,6 +43,12 @@ internal abstract class RowSource : IDisposable
     /// <summary>The cell's text (for text and error cells; typed cells are formatted invariantly).</summary>
     public abstract ReadOnlySpan<char> GetText(int ordinal);
 
+    /// <summary>
+    /// Gets the current row's text as the file holds it, when the reader keeps it in one piece (CSV): most cells'
+    /// <see cref="GetText"/> lie inside it, so a row can be copied once instead of a cell at a time. Empty otherwise.
+    /// </summary>
+    public virtual ReadOnlySpan<char> RawRow => [];
+
     public virtual double GetNumber(int ordinal) => throw new InvalidOperationException();
 
     public virtual DateTime GetDateTime(int ordinal) => throw new InvalidOperationException();
