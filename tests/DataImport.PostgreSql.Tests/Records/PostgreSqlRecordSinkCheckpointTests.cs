@@ -92,26 +92,13 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
         var clean = await CleanRunAsync(mode);
         await SeedAsync(Records);
 
-        // The first host commits batch 3 (its rows and the checkpoint in one transaction), then hangs for good.
-        var gate = new Gate();
-        var first = Host("host-1", T0, (n, stage) => n == 3 && stage == Stage.AfterCommit ? gate.HoldAsync() : Task.CompletedTask);
-        var queued = await first.GetRequiredService<IImportJobService>().StartAsync(Request(mode));
-        await first.GetRequiredService<IHostedService>().StartAsync(CancellationToken.None);
-        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-
-        await using var second = Host("host-2", T0.AddMinutes(2), (_, _) => Task.CompletedTask);
-        var worker = second.GetRequiredService<IHostedService>();
-        await worker.StartAsync(CancellationToken.None);
-        var job = await WaitFinishedAsync(second, queued.Id);
-        await worker.StopAsync(CancellationToken.None);
+        var (job, first) = await HangAfterCommitThenResumeAsync(mode);
 
         job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
         (job.CreatedCount, job.UpdatedCount, job.SkippedCount, job.ErrorCount).Should()
             .Be((clean.Job.CreatedCount, clean.Job.UpdatedCount, clean.Job.SkippedCount, clean.Job.ErrorCount));
         job.Errors.Select(e => (e.Row, e.Message)).Should().Equal(clean.Job.Errors.Select(e => (e.Row, e.Message)));
         (await ReadAllAsync(Records)).Should().Equal(clean.Records);
-
-        gate.Release();
         await first.DisposeAsync();
     }
 
@@ -123,28 +110,52 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
         var clean = await CleanRunAsync(ImportMode.CreateOnly);
         await SeedAsync(Records);
 
-        // Batch 3's rows and its checkpoint commit together, then the host hangs for good. The checkpoint says they are
-        // written, so the host that resumes counts them without writing them again (they cannot be looked up by key).
+        // The checkpoint says batch 3's rows are written, so the host that resumes counts them without writing them again
+        // (they cannot be looked up by key).
+        var (job, first) = await HangAfterCommitThenResumeAsync(
+            ImportMode.CreateOnly,
+            async id => (await new PostgreSqlImportJobStore(_dataSource, Jobs).GetAsync(id, default))!.Checkpoint!.PendingWritten.Should().BeTrue());
+
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        (job.CreatedCount, job.SkippedCount, job.ErrorCount).Should().Be((clean.Job.CreatedCount, clean.Job.SkippedCount, clean.Job.ErrorCount));
+        var records = await ReadAllAsync(Records);
+        records.Should().HaveCount(SeededRows.Length + clean.Job.CreatedCount).And.Equal(clean.Records);
+        await first.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Host 1 runs the job until batch 3 has committed (its rows and the checkpoint in one transaction) and hangs there
+    /// for good; host 2 takes the job over and finishes it. Returns the finished job, and host 1 to release and dispose of
+    /// once the test has looked (so it cannot touch the records before then).
+    /// </summary>
+    private async Task<(ImportJobDto Job, IAsyncDisposable First)> HangAfterCommitThenResumeAsync(ImportMode mode, Func<string, Task>? whileHung = null)
+    {
         var gate = new Gate();
         var first = Host("host-1", T0, (n, stage) => n == 3 && stage == Stage.AfterCommit ? gate.HoldAsync() : Task.CompletedTask);
-        var queued = await first.GetRequiredService<IImportJobService>().StartAsync(Request(ImportMode.CreateOnly));
+        var queued = await first.GetRequiredService<IImportJobService>().StartAsync(Request(mode));
         await first.GetRequiredService<IHostedService>().StartAsync(CancellationToken.None);
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-        (await new PostgreSqlImportJobStore(_dataSource, Jobs).GetAsync(queued.Id, default))!.Checkpoint!.PendingWritten.Should().BeTrue();
+        if (whileHung is not null)
+        {
+            await whileHung(queued.Id);
+        }
 
         await using var second = Host("host-2", T0.AddMinutes(2), (_, _) => Task.CompletedTask);
         var worker = second.GetRequiredService<IHostedService>();
         await worker.StartAsync(CancellationToken.None);
         var job = await WaitFinishedAsync(second, queued.Id);
         await worker.StopAsync(CancellationToken.None);
+        return (job, new Released(gate, first));
+    }
 
-        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
-        (job.CreatedCount, job.SkippedCount, job.ErrorCount).Should().Be((clean.Job.CreatedCount, clean.Job.SkippedCount, clean.Job.ErrorCount));
-        var records = await ReadAllAsync(Records);
-        records.Should().HaveCount(SeededRows.Length + clean.Job.CreatedCount).And.Equal(clean.Records);
-
-        gate.Release();
-        await first.DisposeAsync();
+    /// <summary>A hung host that, when disposed of, is let go first.</summary>
+    private sealed class Released(Gate gate, ServiceProvider host) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            gate.Release();
+            return host.DisposeAsync();
+        }
     }
 
     [PostgresFact]
