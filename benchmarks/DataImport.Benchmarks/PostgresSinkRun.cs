@@ -59,25 +59,27 @@ public static class PostgresSinkRun
             await new PostgreSqlRecordStore(dataSource, new PostgreSqlRecordSinkOptions { Schema = Schema })
                 .EnsureTableAsync(Engines.SalesSchemaFor(Engines.SalesSchema, keyed: false), default);
             Console.WriteLine($"{RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.FrameworkDescription}, {await ServerVersionAsync(dataSource)}");
-            Console.WriteLine($"Sales CSV, {rows:N0} rows ({efRows:N0} for EF Core), {runs} runs after 1 warm-up run; median run");
+            Console.WriteLine($"Sales CSV, {rows:N0} rows ({efRows:N0} for EF Core), {runs} rounds after 1 warm-up round, each method once per round in turn; median run");
             Console.WriteLine();
             Console.WriteLine("| Method | Rows | Median s | Client CPU s | Rows/s | vs hand-written COPY | vs EF Core |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
 
-            var copy = await MeasureAsync(runs, rows, Table, dataSource, () => HandWrittenCopyAsync(dataSource, path, int.MaxValue));
-            var ef = only is null ? await MeasureAsync(runs, efRows, Table, dataSource, () => EfCoreAsync(dataSource, efPath)) : (Seconds: double.NaN, Cpu: double.NaN);
-            var results = new List<(string Name, int Rows, (double Seconds, double Cpu) Median)>
+            var methods = new List<Method>
             {
-                ("Hand-written binary COPY (one statement)", rows, copy),
-                ("EF Core AddRange + SaveChanges per 1,000", efRows, ef),
+                new("Hand-written binary COPY (one statement)", rows, Table, () => HandWrittenCopyAsync(dataSource, path, int.MaxValue)),
             };
-
-            // The same COPY cut into one statement per batch: what batching itself costs, whoever batches.
-            foreach (var perStatement in only is null ? new[] { 1000, 10_000 } : [])
+            if (only is null)
             {
-                results.Add(($"Hand-written binary COPY, one statement per {perStatement:N0} rows", rows, await MeasureAsync(runs, rows, Table, dataSource, () => HandWrittenCopyAsync(dataSource, path, perStatement))));
+                methods.Add(new("EF Core AddRange + SaveChanges per 1,000", efRows, Table, () => EfCoreAsync(dataSource, efPath)));
+
+                // The same COPY cut into one statement per batch: what batching itself costs, whoever batches.
+                foreach (var perStatement in new[] { 1000, 10_000 })
+                {
+                    methods.Add(new($"Hand-written binary COPY, one statement per {perStatement:N0} rows", rows, Table, () => HandWrittenCopyAsync(dataSource, path, perStatement)));
+                }
             }
 
+            var providers = new List<ServiceProvider>();
             foreach (var (name, keyed, batch) in new[] { ("Engine + PostgreSQL sink, no key, batch 1,000", false, 1000), ("Engine + PostgreSQL sink, no key, batch 10,000", false, 10_000), ("Engine + PostgreSQL sink, no key, batch 50,000", false, 50_000), ("Engine + PostgreSQL sink, key Order ID (CreateAndUpdate), batch 1,000", true, 1000) })
             {
                 if (only is not null && !name.Contains(only, StringComparison.Ordinal))
@@ -93,23 +95,35 @@ public static class PostgresSinkRun
                     o.MaxDegreeOfParallelism = degree ?? o.MaxDegreeOfParallelism;
                     o.ReadAhead = Option(args, "--read-ahead") != "false";
                 }).AddEntity(entity).AddPostgreSqlRecordSink(dataSource, o => o.Schema = Schema);
-                await using var provider = services.BuildServiceProvider();
+                var provider = services.BuildServiceProvider();
+                providers.Add(provider);
                 var engine = provider.GetRequiredService<ImportEngine>();
                 await provider.GetRequiredService<PostgreSqlRecordStore>().EnsureTableAsync(entity, default);
-                results.Add((name, rows, await MeasureAsync(runs, rows, $"{Schema}.\"{entity.Name}\"", dataSource, () => EngineAsync(engine, entity.Name, path, keyed, rows))));
+                methods.Add(new(name, rows, $"{Schema}.\"{entity.Name}\"", () => EngineAsync(engine, entity.Name, path, keyed, rows)));
             }
 
             // The engine alone (no database): what reading, converting and batching cost, for the record.
             var noOp = Engines.Create();
-            var readOnly = await MeasureAsync(runs, rows, null, dataSource, () => Engines.ImportAsync<ImportRecord>(noOp, Engines.SalesSchema, path, ImportMode.CreateOnly, rows));
-            results.Add(("Engine + no-op sink (no database)", rows, readOnly));
+            methods.Add(new("Engine + no-op sink (no database)", rows, null, () => Engines.ImportAsync<ImportRecord>(noOp, Engines.SalesSchema, path, ImportMode.CreateOnly, rows)));
 
-            var copyRate = rows / copy.Seconds;
-            var efRate = efRows / ef.Seconds;
-            foreach (var (name, count, (seconds, cpu)) in results)
+            try
             {
-                var rate = count / seconds;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {count:N0} | {seconds:F2} | {cpu:F2} | {rate:N0} | {rate / copyRate:F2}× | {rate / efRate:F1}× |"));
+                await MeasureAsync(runs, methods, dataSource);
+            }
+            finally
+            {
+                foreach (var provider in providers)
+                {
+                    await provider.DisposeAsync();
+                }
+            }
+
+            var copyRate = rows / methods[0].Median.Seconds;
+            var efRate = methods.Find(m => m.Name.StartsWith("EF Core", StringComparison.Ordinal)) is { } ef ? efRows / ef.Median.Seconds : double.NaN;
+            foreach (var method in methods)
+            {
+                var rate = method.Rows / method.Median.Seconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {method.Name} | {method.Rows:N0} | {method.Median.Seconds:F2} | {method.Median.Cpu:F2} | {rate:N0} | {rate / copyRate:F2}× | {rate / efRate:F1}× |"));
             }
         }
         finally
@@ -120,39 +134,58 @@ public static class PostgresSinkRun
         return 0;
     }
 
-    /// <summary>The median run's wall time, and the median processor time of this process (all its threads; not the server's).</summary>
-    private static async Task<(double Seconds, double Cpu)> MeasureAsync(int runs, int rows, string? table, NpgsqlDataSource dataSource, Func<Task> run)
+    /// <summary>
+    /// Runs every method once per round, in turn (a warm-up round first), so a drift in the machine's speed (the second
+    /// core's varies on the benchmark machine) falls on every method alike; then takes each method's median wall time
+    /// and median processor time of this process (all its threads; not the server's).
+    /// </summary>
+    private static async Task MeasureAsync(int runs, List<Method> methods, NpgsqlDataSource dataSource)
     {
-        var times = new List<double>();
-        var cpus = new List<double>();
-        for (var i = -1; i < runs; i++)
+        for (var round = -1; round < runs; round++)
         {
-            if (table is not null)
+            foreach (var method in methods)
             {
-                await ExecuteAsync(dataSource, $"TRUNCATE {table}");
-            }
+                if (method.Table is not null)
+                {
+                    await ExecuteAsync(dataSource, $"TRUNCATE {method.Table}");
+                }
 
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
-            await run();
-            var seconds = watch.Elapsed.TotalSeconds;
-            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-            var landed = table is null ? rows : await ScalarAsync(dataSource, $"SELECT count(*) FROM {table}");
-            if (landed != rows)
-            {
-                throw new InvalidOperationException($"{table} holds {landed} rows after the run instead of {rows}.");
-            }
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                await method.Run();
+                var seconds = watch.Elapsed.TotalSeconds;
+                var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+                var landed = method.Table is null ? method.Rows : await ScalarAsync(dataSource, $"SELECT count(*) FROM {method.Table}");
+                if (landed != method.Rows)
+                {
+                    throw new InvalidOperationException($"{method.Table} holds {landed} rows after the run instead of {method.Rows}.");
+                }
 
-            if (i >= 0)
-            {
-                times.Add(seconds);
-                cpus.Add(cpu);
+                if (round >= 0)
+                {
+                    method.Times.Add(seconds);
+                    method.Cpus.Add(cpu);
+                }
             }
         }
+    }
 
-        times.Sort();
-        cpus.Sort();
-        return (times[times.Count / 2], cpus[cpus.Count / 2]);
+    /// <summary>One row of the table: what it runs, the table it fills (emptied before each run), and its timings.</summary>
+    private sealed class Method(string name, int rows, string? table, Func<Task> run)
+    {
+        public string Name { get; } = name;
+
+        public int Rows { get; } = rows;
+
+        public string? Table { get; } = table;
+
+        public Func<Task> Run { get; } = run;
+
+        public List<double> Times { get; } = [];
+
+        public List<double> Cpus { get; } = [];
+
+        public (double Seconds, double Cpu) Median => (Times.Order().ElementAt(Times.Count / 2), Cpus.Order().ElementAt(Cpus.Count / 2));
     }
 
     private static async Task EngineAsync(ImportEngine engine, string entity, string path, bool keyed, int rows)
