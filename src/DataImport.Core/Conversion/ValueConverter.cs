@@ -55,15 +55,16 @@ internal sealed class ValueConverter
     /// <summary>Works out, once per run, how the per-row loop reads a column mapped to <paramref name="property"/>.</summary>
     public ColumnStep Plan(int column, EntityProperty property)
     {
+        var date = property.Type == PropertyType.Date ? FastDateFormat(property) : null;
         var kind = property.Type switch
         {
             PropertyType.Int => PlainKind.Int,
             PropertyType.Long => PlainKind.Long,
             PropertyType.Decimal when _fastDecimalSeparator != '\0' => PlainKind.Decimal,
-            PropertyType.Date when FastDateFormat(property) is not null => PlainKind.Date,
+            PropertyType.Date when date is not null => PlainKind.Date,
             _ => PlainKind.None,
         };
-        return new ColumnStep(column, property, kind, kind == PlainKind.Date ? FastDateFormat(property) : null);
+        return new ColumnStep(column, property, kind, date);
     }
 
     /// <summary>
