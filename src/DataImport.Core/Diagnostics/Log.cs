@@ -53,6 +53,9 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Deleted {Count} finished jobs older than {Before} and their files")]
     public static partial void CleanedUp(ILogger logger, int count, DateTimeOffset before);
 
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "Deleted {Count} uploads that no job took (a process stopped between receiving an upload and creating its job)")]
+    public static partial void AbandonedUploadsDeleted(ILogger logger, int count);
+
     [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Job {JobId} cancellation requested")]
     public static partial void CancelRequested(ILogger logger, string jobId);
 

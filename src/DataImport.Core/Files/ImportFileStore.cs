@@ -45,6 +45,19 @@ public abstract class ImportFileStore
     /// <param name="cancellationToken">A token to cancel the call.</param>
     /// <returns>A task that completes when the files are gone.</returns>
     public abstract ValueTask DeleteAsync(string jobId, string uploadFileId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the uploads saved before <paramref name="savedBefore"/> that belong to no job: what a process killed between
+    /// saving an upload and creating its job (or deleting an upload it only held while reading a request) leaves behind.
+    /// The job worker calls it on its retention pass.
+    /// </summary>
+    /// <param name="savedBefore">Uploads saved before this time are considered; a newer one may still be getting its job.</param>
+    /// <param name="jobExists">Tells whether a job exists, given the job id the upload was saved for (<see cref="SaveUploadAsync"/>).</param>
+    /// <param name="cancellationToken">A token to cancel the sweep.</param>
+    /// <returns>How many uploads were deleted, with their not-imported files if any.</returns>
+    /// <remarks>The default deletes nothing: a store that cannot list its uploads keeps them.</remarks>
+    public virtual ValueTask<int> DeleteAbandonedUploadsAsync(DateTimeOffset savedBefore, Func<string, CancellationToken, ValueTask<bool>> jobExists, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(0);
 }
 
 /// <summary>An upload is larger than the limit (<see cref="DataImportOptions.MaxFileBytes"/>); hosts answer it with 413.</summary>

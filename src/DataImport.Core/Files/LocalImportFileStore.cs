@@ -100,6 +100,30 @@ internal sealed class LocalImportFileStore : ImportFileStore
         return ValueTask.CompletedTask;
     }
 
+    public override async ValueTask<int> DeleteAbandonedUploadsAsync(DateTimeOffset savedBefore, Func<string, CancellationToken, ValueTask<bool>> jobExists, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobExists);
+        if (!Directory.Exists(Root))
+        {
+            return 0;
+        }
+
+        // A file's last write is when its upload ended (the copy writes it to the end, then closes it).
+        var deleted = 0;
+        foreach (var path in Directory.EnumerateFiles(Root, "*.upload"))
+        {
+            var jobId = Path.GetFileNameWithoutExtension(path);
+            if (File.GetLastWriteTimeUtc(path) < savedBefore.UtcDateTime && !await jobExists(jobId, cancellationToken).ConfigureAwait(false))
+            {
+                TryDelete(path);
+                TryDelete(NotImportedPath(jobId));
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
     private string NotImportedPath(string jobId) => PathOf(CheckName(jobId) + ".not-imported.csv");
 
     private string PathOf(string name) => Path.Combine(Root, name);

@@ -12,6 +12,9 @@ namespace DataImport.Jobs;
 /// </summary>
 internal sealed class ImportJobWorker : BackgroundService
 {
+    /// <summary>The least age of an upload that no job took before the retention pass deletes it.</summary>
+    internal static readonly TimeSpan AbandonedUploadGrace = TimeSpan.FromHours(1);
+
     private readonly ImportJobStore _store;
     private readonly ImportFileStore _files;
     private readonly ImportJobRunner _runner;
@@ -134,6 +137,9 @@ internal sealed class ImportJobWorker : BackgroundService
         }
     }
 
+    private async ValueTask<bool> JobExistsAsync(string jobId, CancellationToken cancellationToken) =>
+        await _store.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is not null;
+
     private async Task CleanUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var before = now - _options.Retention;
@@ -146,6 +152,14 @@ internal sealed class ImportJobWorker : BackgroundService
         if (deleted.Count > 0)
         {
             JobLog.CleanedUp(_logger, deleted.Count, before);
+        }
+
+        // Uploads no job took (a process killed between saving one and creating its job): kept as long as finished jobs,
+        // and never less than an hour, so an upload whose job is being created right now is not among them.
+        var abandoned = await _files.DeleteAbandonedUploadsAsync(now - (_options.Retention > AbandonedUploadGrace ? _options.Retention : AbandonedUploadGrace), JobExistsAsync, cancellationToken).ConfigureAwait(false);
+        if (abandoned > 0)
+        {
+            JobLog.AbandonedUploadsDeleted(_logger, abandoned);
         }
     }
 }

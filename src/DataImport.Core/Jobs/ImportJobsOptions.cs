@@ -40,7 +40,10 @@ public sealed class ImportJobsOptions
     /// <value>The default is 3 attempts.</value>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Gets or sets how long finished jobs and their files are kept.</summary>
+    /// <summary>
+    /// Gets or sets how long finished jobs and their files are kept. An upload that no job took (its process was killed
+    /// between receiving it and creating the job) is deleted once this old too, and never before it is an hour old.
+    /// </summary>
     /// <value>The default is 7 days.</value>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 

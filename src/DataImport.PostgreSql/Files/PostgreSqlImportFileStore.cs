@@ -120,7 +120,7 @@ public sealed class PostgreSqlImportFileStore : ImportFileStore
                         }
                     }
 
-                    await ExecuteAsync(connection, transaction, $"UPDATE {Database.Files} SET length = @length WHERE id = @id", cancellationToken, Text("id", fileId), Long("length", total)).ConfigureAwait(false);
+                    await ExecuteAsync(connection, transaction, $"UPDATE {Database.Files} SET length = @length, saved_at = clock_timestamp() WHERE id = @id", cancellationToken, Text("id", fileId), Long("length", total)).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -187,6 +187,44 @@ public sealed class PostgreSqlImportFileStore : ImportFileStore
             command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// An upload's save time is the database's clock when its copy ended; <paramref name="savedBefore"/> is the caller's
+    /// clock, which the worker keeps at least an hour back, far more than the clocks of two hosts differ.
+    /// </remarks>
+    public override async ValueTask<int> DeleteAbandonedUploadsAsync(DateTimeOffset savedBefore, Func<string, CancellationToken, ValueTask<bool>> jobExists, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobExists);
+        await Database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        List<string> uploads = [];
+        var command = Database.DataSource.CreateCommand($"SELECT id FROM {Database.Files} WHERE saved_at < @before AND id LIKE '%.upload'");
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("before", savedBefore.ToUniversalTime()));
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    uploads.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        var deleted = 0;
+        foreach (var upload in uploads)
+        {
+            var jobId = upload[..^".upload".Length];
+            if (!await jobExists(jobId, cancellationToken).ConfigureAwait(false))
+            {
+                await DeleteAsync(jobId, upload, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     internal static NpgsqlParameter Text(string name, string value) => new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = value };

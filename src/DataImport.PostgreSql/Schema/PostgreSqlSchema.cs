@@ -22,7 +22,7 @@ internal static class PostgreSqlSchema
     private const int MaxNameLength = 63;
 
     // Each entry migrates from the version before it; the list only grows.
-    private static readonly Func<string, string>[] Migrations = [Version1];
+    private static readonly Func<string, string>[] Migrations = [Version1, Version2];
 
     /// <summary>Gets the schema version this code writes.</summary>
     public static int Version => Migrations.Length;
@@ -164,6 +164,12 @@ internal static class PostgreSqlSchema
             chunk integer NOT NULL,
             data bytea NOT NULL,
             PRIMARY KEY (file_id, chunk));
+        """;
+
+    // Files: when an upload was saved (the database's clock, set when its copy ends), so uploads that no job took can be
+    // found and deleted after a while (ImportFileStore.DeleteAbandonedUploadsAsync). Files from version 1 count from now.
+    private static string Version2(string s) => $"""
+        ALTER TABLE {s}.import_files ADD COLUMN saved_at timestamptz NOT NULL DEFAULT now();
         """;
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

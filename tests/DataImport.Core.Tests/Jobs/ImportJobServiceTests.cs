@@ -264,4 +264,35 @@ public sealed class ImportJobServiceTests : IDisposable
         (await host.Jobs.GetAsync("acme", queued.Id)).Should().BeNull();
         Directory.GetFiles(_folder).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Worker_UploadNoJobTookPastRetention_IsDeleted_AJobsUploadAndAFreshOneAreKept()
+    {
+        await using var host = Host(new CountingSink(), jobs: o => o.Retention = TimeSpan.FromHours(2));
+        var queued = await host.Jobs.StartAsync(JobTestHost.Request(JobTestHost.CustomersCsv(3)));
+        var now = host.Time.GetUtcNow().UtcDateTime;
+
+        // What a process killed between receiving an upload and creating its job leaves: uploads of no job, one past
+        // retention and one an hour and a half old. The job's own upload is as old, and is kept because its job exists.
+        var jobUpload = Path.Combine(_folder, queued.Id + ".upload");
+        var abandoned = Path.Combine(_folder, "upload-killed.upload");
+        var fresh = Path.Combine(_folder, "upload-recent.upload");
+        await File.WriteAllTextAsync(abandoned, "Name,Email\n");
+        await File.WriteAllTextAsync(fresh, "Name,Email\n");
+        File.SetLastWriteTimeUtc(abandoned, now.AddHours(-3));
+        File.SetLastWriteTimeUtc(fresh, now.AddHours(-1.5));
+        File.SetLastWriteTimeUtc(jobUpload, now.AddHours(-3));
+
+        await host.StartWorkerAsync();
+        await host.WaitFinishedAsync("acme", queued.Id);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (File.Exists(abandoned) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        File.Exists(abandoned).Should().BeFalse("the retention pass deletes an upload no job took once it is older than retention");
+        File.Exists(fresh).Should().BeTrue("an upload younger than retention may still be getting its job");
+        File.Exists(jobUpload).Should().BeTrue("the job exists, so its upload stays until the job is deleted");
+    }
 }

@@ -264,4 +264,64 @@ public sealed class PostgreSqlImportFileStoreTests : IAsyncLifetime
                 ? throw new IOException("The client went away.")
                 : base.ReadAsync(buffer[..Math.Min(buffer.Length, failAfter - (int)Position)], cancellationToken);
     }
+
+    private async Task<long> RowsOfAsync(string fileId)
+    {
+        await using var command = _dataSources[0].CreateCommand($"SELECT (SELECT count(*) FROM \"{_schema}\".import_files WHERE id = $1) + (SELECT count(*) FROM \"{_schema}\".import_file_chunks WHERE file_id = $1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = fileId });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [PostgresFact]
+    public async Task DeleteAbandonedUploadsAsync_OldUploadOfNoJob_IsDeletedWithItsChunks_AJobsAndAFreshOneAreKept()
+    {
+        var store = Store();
+        foreach (var job in new[] { "live", "dead", "fresh" })
+        {
+            await store.SaveUploadAsync(job, new MemoryStream(Bytes(2_500, 1)), 10_000, default);
+        }
+
+        await using (var notImported = await store.OpenNotImportedForWriteAsync("dead", 0, default))
+        {
+            await notImported.WriteAsync(Bytes(10, 2));
+        }
+
+        // Two uploads saved two hours ago by the database's clock; "fresh" was saved just now.
+        await using (var age = _dataSources[0].CreateCommand($"UPDATE \"{_schema}\".import_files SET saved_at = now() - interval '2 hours' WHERE id IN ('live.upload', 'dead.upload')"))
+        {
+            await age.ExecuteNonQueryAsync();
+        }
+
+        List<string> asked = [];
+        var deleted = await Store().DeleteAbandonedUploadsAsync(DateTimeOffset.UtcNow.AddHours(-1), (id, _) =>
+        {
+            asked.Add(id);
+            return ValueTask.FromResult(id == "live");
+        }, default);
+
+        deleted.Should().Be(1);
+        asked.Should().BeEquivalentTo(["live", "dead"], "only uploads older than the cut are looked up, by the job id they were saved for");
+        (await RowsOfAsync("dead.upload")).Should().Be(0, "the upload and its three chunks are gone");
+        (await RowsOfAsync("dead.not-imported.csv")).Should().Be(0);
+        (await ReadAllAsync((await store.OpenUploadAsync("live.upload", default))!, 1000)).Should().Equal(Bytes(2_500, 1));
+        (await store.OpenUploadAsync("fresh.upload", default)).Should().NotBeNull();
+    }
+
+    [PostgresFact]
+    public async Task FirstUse_SchemaOfVersion1WithAFile_IsMigratedAndTheFileCountsAsSavedNow()
+    {
+        var store = Store();
+        await store.SaveUploadAsync("old", new MemoryStream(Bytes(1_500, 4)), 10_000, default);
+        await using (var downgrade = _dataSources[0].CreateCommand($"ALTER TABLE \"{_schema}\".import_files DROP COLUMN saved_at; DELETE FROM \"{_schema}\".schema_version WHERE version > 1"))
+        {
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        var upgraded = Store();
+        var deleted = await upgraded.DeleteAbandonedUploadsAsync(DateTimeOffset.UtcNow.AddHours(-1), (_, _) => ValueTask.FromResult(false), default);
+
+        deleted.Should().Be(0, "a file from before the upgrade is as old as the upgrade");
+        (await ReadAllAsync((await upgraded.OpenUploadAsync("old.upload", default))!, 1000)).Should().Equal(Bytes(1_500, 4));
+        (await upgraded.DeleteAbandonedUploadsAsync(DateTimeOffset.UtcNow.AddHours(1), (_, _) => ValueTask.FromResult(false), default)).Should().Be(1);
+    }
 }
