@@ -10,8 +10,10 @@ namespace DataImport;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A record of an entity is what users call it; it is a dictionary only for convenience.")]
 public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
 {
+    // One array per record: null is an absent property, PresentNull a present one whose value is null (an empty cell),
+    // so a record costs two allocations besides its values (this object and the array), not three.
+    private static readonly object PresentNull = new();
     private readonly object?[] _values;
-    private readonly bool[] _present;
 
     /// <summary>Initializes a new instance of the <see cref="ImportRecord"/> class with no values.</summary>
     /// <param name="entity">The entity the record belongs to.</param>
@@ -20,20 +22,19 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
         ArgumentNullException.ThrowIfNull(entity);
         Entity = entity;
         _values = new object?[entity.Properties.Count];
-        _present = new bool[entity.Properties.Count];
     }
 
     /// <summary>Gets the entity the record belongs to.</summary>
     public EntitySchema Entity { get; }
 
     /// <summary>Gets the number of properties present in the record.</summary>
-    public int Count => _present.Count(p => p);
+    public int Count => _values.Count(v => v is not null);
 
     /// <summary>Gets the names of the properties present, in schema order.</summary>
-    public IEnumerable<string> Keys => Entity.Properties.Where(p => _present[p.Ordinal]).Select(p => p.Name);
+    public IEnumerable<string> Keys => Entity.Properties.Where(p => _values[p.Ordinal] is not null).Select(p => p.Name);
 
     /// <summary>Gets the values of the properties present, in schema order.</summary>
-    public IEnumerable<object?> Values => Entity.Properties.Where(p => _present[p.Ordinal]).Select(p => _values[p.Ordinal]);
+    public IEnumerable<object?> Values => Entity.Properties.Where(p => _values[p.Ordinal] is not null).Select(p => Unwrap(_values[p.Ordinal]));
 
     /// <summary>Gets or sets the value of a property; setting makes the property present.</summary>
     /// <param name="key">The property name, any case.</param>
@@ -41,13 +42,8 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     /// <exception cref="KeyNotFoundException">The entity has no property of that name.</exception>
     public object? this[string key]
     {
-        get => _values[Ordinal(key)];
-        set
-        {
-            var ordinal = Ordinal(key);
-            _values[ordinal] = value;
-            _present[ordinal] = true;
-        }
+        get => Unwrap(_values[Ordinal(key)]);
+        set => _values[Ordinal(key)] = value ?? PresentNull;
     }
 
     /// <summary>Gets a value indicating whether the property is present in the record.</summary>
@@ -56,7 +52,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     public bool ContainsKey(string key)
     {
         var property = Entity.FindProperty(key);
-        return property is not null && _present[property.Ordinal];
+        return property is not null && _values[property.Ordinal] is not null;
     }
 
     /// <summary>Gets the value of a property when present.</summary>
@@ -66,9 +62,9 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
     {
         var property = Entity.FindProperty(key);
-        if (property is not null && _present[property.Ordinal])
+        if (property is not null && _values[property.Ordinal] is { } stored)
         {
-            value = _values[property.Ordinal];
+            value = Unwrap(stored);
             return true;
         }
 
@@ -87,13 +83,14 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     {
         ArgumentNullException.ThrowIfNull(property);
         var ordinal = property.Ordinal;
-        if ((uint)ordinal >= (uint)_present.Length || !ReferenceEquals(Entity.Properties[ordinal], property))
+        if ((uint)ordinal >= (uint)_values.Length || !ReferenceEquals(Entity.Properties[ordinal], property))
         {
             return TryGetValue(property.Name, out value);
         }
 
-        value = _present[ordinal] ? _values[ordinal] : null;
-        return _present[ordinal];
+        var stored = _values[ordinal];
+        value = Unwrap(stored);
+        return stored is not null;
     }
 
     /// <summary>Copies the present properties of another record of the same entity over this one.</summary>
@@ -109,10 +106,9 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
 
         for (var i = 0; i < _values.Length; i++)
         {
-            if (other._present[i])
+            if (other._values[i] is { } stored)
             {
-                _values[i] = other._values[i];
-                _present[i] = true;
+                _values[i] = stored;
             }
         }
     }
@@ -131,20 +127,18 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     {
         foreach (var property in Entity.Properties)
         {
-            if (_present[property.Ordinal])
+            if (_values[property.Ordinal] is { } stored)
             {
-                yield return new KeyValuePair<string, object?>(property.Name, _values[property.Ordinal]);
+                yield return new KeyValuePair<string, object?>(property.Name, Unwrap(stored));
             }
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    internal void SetByOrdinal(int ordinal, object? value)
-    {
-        _values[ordinal] = value;
-        _present[ordinal] = true;
-    }
+    internal void SetByOrdinal(int ordinal, object? value) => _values[ordinal] = value ?? PresentNull;
+
+    private static object? Unwrap(object? stored) => ReferenceEquals(stored, PresentNull) ? null : stored;
 
     private int Ordinal(string key)
     {

@@ -145,4 +145,26 @@ public sealed class EntityTests
         byName.Should().Be("Hello");
         record.TryGetValue(other.Properties[0], out _).Should().BeFalse();
     }
+
+    [Fact]
+    public void ImportRecord_PropertySetToNull_IsPresentEverywhere_AndAMergeCarriesIt()
+    {
+        var schema = new EntitySchemaBuilder("Note").Property("Title", PropertyType.String).Property("Pages", PropertyType.Int).Property("Body", PropertyType.String).Build();
+        var record = new ImportRecord(schema) { ["Pages"] = null, ["Title"] = "Hello" };
+
+        record.Count.Should().Be(2);
+        record.Keys.Should().Equal("Title", "Pages");
+        record.Values.Should().Equal(new object?[] { "Hello", null });
+        record.Should().Equal(new Dictionary<string, object?> { ["Title"] = "Hello", ["Pages"] = null });
+        record["Pages"].Should().BeNull();
+        record["Body"].Should().BeNull("an absent property reads as null too");
+        record.ContainsKey("Pages").Should().BeTrue();
+        record.ContainsKey("Body").Should().BeFalse();
+
+        var existing = new ImportRecord(schema) { ["Pages"] = 12, ["Body"] = "Text" };
+        existing.MergeFrom(record);
+        existing.Should().Equal(new Dictionary<string, object?> { ["Title"] = "Hello", ["Pages"] = null, ["Body"] = "Text" });
+        existing.Clone().Should().Equal(existing);
+    }
 }
+
