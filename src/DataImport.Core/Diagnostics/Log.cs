@@ -71,6 +71,9 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 1112, Level = LogLevel.Error, Message = "Job {JobId}: attempt {Attempt} of {MaxAttempts} could not run: {Step}")]
     public static partial void AttemptFailed(ILogger logger, string jobId, int attempt, int maxAttempts, string step, Exception exception);
 
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning, Message = "Job {JobId}: attempt {Attempt} stopped, the database could not be reached; the job keeps its last checkpoint, and a worker resumes it from there once the lease of worker {WorkerId} ends")]
+    public static partial void AttemptInterrupted(ILogger logger, string jobId, int attempt, string workerId, Exception exception);
+
     [LoggerMessage(EventId = 1113, Level = LogLevel.Error, Message = "Job {JobId}: {Attempts} attempts in a row made no progress; the job ends failed")]
     public static partial void AttemptsExhausted(ILogger logger, string jobId, int attempts);
 }

@@ -20,7 +20,8 @@ namespace DataImport.Jobs;
 /// </para>
 /// <para>
 /// Store writes are retried (<see cref="JobStoreRetry"/>); a store that stays down stops the run without changing the
-/// job, and a worker resumes it once its lease ends. An error before the engine runs (the upload or the not-imported
+/// job, and a worker resumes it once its lease ends; so does a database out of reach mid-run (a transient error of the
+/// sink or of the file store, <see cref="Sinks.TransientErrors"/>). An error before the engine runs (the upload or the not-imported
 /// file cannot be opened, the sink cannot be made) keeps the lease until it ends, so the next attempt comes a lease
 /// later; after <see cref="ImportJobsOptions.MaxAttempts"/> attempts in a row without a committed batch the job ends
 /// failed, saying what could not be done.
@@ -184,6 +185,7 @@ internal sealed partial class ImportJobRunner
             Resume = checkpoint,
             KnownTotal = job.TotalItems,
             Attempt = claimed.Attempts,
+            ThrowsTransientErrors = true,
             OnCheckpoint = async (reached, snapshot, token) =>
             {
                 if (!await SaveCheckpointAsync(id, reached, snapshot, cancel, lost).ConfigureAwait(false))
@@ -232,6 +234,15 @@ internal sealed partial class ImportJobRunner
         try
         {
             final = await _engine.RunCoreAsync(request, entity, sink, run, state, running.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Sinks.TransientErrors.IsTransient(ex))
+        {
+            // The database went away mid-run (restarting, failing over): no row is to blame and the job is not over. It
+            // keeps its lease, so the next attempt comes a lease later, from the last checkpoint; attempts in a row that
+            // commit nothing end the job failed (MaxAttempts).
+            JobLog.AttemptInterrupted(_logger, id, claimed.Attempts, WorkerId, ex);
+            RecordRows(counted, state.Snapshot());
+            return null;
         }
         finally
         {

@@ -182,9 +182,10 @@ internal sealed class BatchWriter<TRecord>
                     await _sink.WriteAsync(writes, commit, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && !Sinks.TransientErrors.IsTransient(ex))
             {
-                // Not committed: the halves decide again, as a run one row at a time would.
+                // Not committed: the halves decide again, as a run one row at a time would. (The database out of reach
+                // is no row's fault: that error ends the run, see ImportPipeline, and no row is blamed for it.)
                 foreach (var row in added ?? [])
                 {
                     _decided.Remove(row);

@@ -77,6 +77,12 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         {
             progress.Finish(ImportJobStatus.Cancelled, "The import was cancelled; rows written before it stay.", request.DryRun);
         }
+        catch (Exception ex) when (run.ThrowsTransientErrors && Sinks.TransientErrors.IsTransient(ex))
+        {
+            // The job layer ends this attempt and keeps the job at its last checkpoint; the rows of the batch that met the
+            // error are written by the next attempt (or, in the sink's transaction with the checkpoint, already were).
+            throw;
+        }
         catch (Exception ex) when (Failure(ex) is { } failure)
         {
             progress.Fail(failure);
@@ -93,7 +99,8 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         {
             // A sink's or a library's message (a database error, a reader's option check) means nothing to the user.
             Diagnostics.Log.ImportCrashed(context.Logger, state.Id, ex);
-            progress.Fail(new ImportProblem { Code = ImportProblemCodes.Unexpected, Message = $"The import stopped unexpectedly; the details are in the server log (job {state.Id})." });
+            var what = Sinks.TransientErrors.IsTransient(ex) ? "The import stopped: the database could not be reached; rows written before stay" : "The import stopped unexpectedly";
+            progress.Fail(new ImportProblem { Code = ImportProblemCodes.Unexpected, Message = $"{what}; the details are in the server log (job {state.Id})." });
         }
         finally
         {

@@ -33,6 +33,13 @@ internal sealed class ImportRunOptions
     /// <summary>Gets how a job's checkpoint is saved inside a sink's transaction (<see cref="ImportJobCommit"/>); the job layer sets it.</summary>
     public Func<System.Data.Common.DbTransaction, ImportJobCheckpoint, CancellationToken, ValueTask>? SaveCheckpointIn { get; init; }
 
+    /// <summary>
+    /// Gets whether an error of the database being out of reach (<see cref="Sinks.TransientErrors"/>) is thrown to the
+    /// caller instead of ending the run failed: the job layer sets it, ends the attempt, and resumes the job from its last
+    /// checkpoint later.
+    /// </summary>
+    public bool ThrowsTransientErrors { get; init; }
+
     /// <summary>Gets the callback whenever the job's state changes (start, each batch, end).</summary>
     public Action<ImportJobState>? OnState { get; init; }
 }
