@@ -199,6 +199,53 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
             .Be((clean.Job.CreatedCount, clean.Job.UpdatedCount, clean.Job.ErrorCount));
     }
 
+    [PostgresFact]
+    public async Task Worker_ServerEndsEveryConnectionOfTheHostMidJob_AttemptEnds_ResumedJobEqualsACleanRun()
+    {
+        var clean = await CleanRunAsync(ImportMode.CreateAndUpdate);
+        await SeedAsync(Records);
+
+        // The host's connections carry a name of their own, so the server can end them (as a restart does) without
+        // touching the test's or another test's. Before batch 3 is written, they are ended: the sink's pooled connection
+        // is dead when the batch is sent.
+        var application = "dataimport-restart-" + Guid.NewGuid().ToString("N")[..12];
+        await using var hostSource = new NpgsqlDataSourceBuilder(PostgresTestDatabase.RequireConnectionString()) { ConnectionStringBuilder = { ApplicationName = application } }.Build();
+        var ended = 0;
+        var first = Host("host-1", T0, async (n, stage) =>
+        {
+            if (n == 3 && stage == Stage.BeforeWrite && Interlocked.Increment(ref ended) == 1)
+            {
+                await using var terminate = _dataSource.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1");
+                terminate.Parameters.Add(new NpgsqlParameter { Value = application });
+                Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).Should().BePositive();
+            }
+        }, hostSource);
+        var queued = await first.GetRequiredService<IImportJobService>().StartAsync(Request(ImportMode.CreateAndUpdate));
+        var worker = first.GetRequiredService<IHostedService>();
+        await worker.StartAsync(CancellationToken.None);
+
+        // The attempt ends and keeps its lease; once the lease has run out (the clock moves on), the job is taken again.
+        var time = first.GetRequiredService<TimeProvider>() as FakeTimeProvider;
+        var jobs = first.GetRequiredService<IImportJobService>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        ImportJobDto? job;
+        while ((job = await jobs.GetAsync("acme", queued.Id)) is not { IsFinished: true } && DateTime.UtcNow < deadline)
+        {
+            time!.Advance(TimeSpan.FromSeconds(10));
+            await Task.Delay(20);
+        }
+
+        await worker.StopAsync(CancellationToken.None);
+        await first.DisposeAsync();
+
+        job!.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        (job.CreatedCount, job.UpdatedCount, job.SkippedCount, job.ErrorCount).Should()
+            .Be((clean.Job.CreatedCount, clean.Job.UpdatedCount, clean.Job.SkippedCount, clean.Job.ErrorCount));
+        job.Errors.Select(e => (e.Row, e.Message)).Should().Equal(clean.Job.Errors.Select(e => (e.Row, e.Message)));
+        (await ReadAllAsync(Records)).Should().Equal(clean.Records);
+        (await new PostgreSqlImportJobStore(_dataSource, Jobs).GetAsync(queued.Id, default))!.Attempts.Should().Be(2, "the attempt whose connection was ended stopped, and the next one finished the job");
+    }
+
     // 50 rows in batches of 10: keys already in the table, a key repeated later in the file, rows that fail to convert.
     private static ImportRequest Request(ImportMode mode)
     {
@@ -246,13 +293,14 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
     }
 
     /// <summary>A host with the PostgreSQL job store and record sink on one database; <paramref name="hook"/> runs at each stage of each batch.</summary>
-    private ServiceProvider Host(string worker, DateTimeOffset now, Func<int, Stage, Task> hook)
+    private ServiceProvider Host(string worker, DateTimeOffset now, Func<int, Stage, Task> hook, NpgsqlDataSource? dataSource = null)
     {
+        dataSource ??= _dataSource;
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(now));
         services.AddDataImport()
             .AddEntity(_entity)
-            .AddPostgreSqlRecordSink(_dataSource, o => o.Schema = Records)
+            .AddPostgreSqlRecordSink(dataSource, o => o.Schema = Records)
             .AddSink<ImportRecord>((sp, context) => new HookedSink(
                 sp.GetRequiredService<PostgreSqlRecordStore>().CreateSink(context.Entity, context.Domain, sp.GetService<ImportJobStore>()), hook))
             .AddBackgroundJobs(o =>
@@ -263,7 +311,7 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
                 o.LeaseDuration = TimeSpan.FromMinutes(1);
                 o.HeartbeatInterval = TimeSpan.FromSeconds(10);
             })
-            .UsePostgreSql(_dataSource, o => o.SchemaName = Jobs);
+            .UsePostgreSql(dataSource, o => o.SchemaName = Jobs);
         return services.BuildServiceProvider();
     }
 
