@@ -153,6 +153,12 @@ internal sealed class RowConverter
             return null;
         }
 
+        if (keyProperties.Count == 1)
+        {
+            var only = keyProperties[0];
+            return ImportKey.Of(Values[only.Ordinal].ToObject(only.Type));
+        }
+
         var key = new object?[keyProperties.Count];
         for (var i = 0; i < key.Length; i++)
         {

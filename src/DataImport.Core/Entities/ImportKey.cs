@@ -7,8 +7,12 @@ namespace DataImport;
 /// </summary>
 public sealed class ImportKey : IEquatable<ImportKey>
 {
-    private readonly object?[] _values;
+    // A key of one value (the usual case: an e-mail, an order number) keeps it in _single and makes the array only when
+    // Values is read, so the engine's per-row key costs one object less; both forms compare and hash alike.
+    private readonly object? _single;
+    private readonly int _count;
     private readonly int _hash;
+    private object?[]? _values;
 
     /// <summary>Initializes a new instance of the <see cref="ImportKey"/> class.</summary>
     /// <param name="values">The key values in key order.</param>
@@ -16,6 +20,7 @@ public sealed class ImportKey : IEquatable<ImportKey>
     {
         ArgumentNullException.ThrowIfNull(values);
         _values = values;
+        _count = values.Length;
         var hash = default(HashCode);
         foreach (var value in values)
         {
@@ -25,25 +30,34 @@ public sealed class ImportKey : IEquatable<ImportKey>
         _hash = hash.ToHashCode();
     }
 
+    private ImportKey(object? single)
+    {
+        _single = single;
+        _count = 1;
+        var hash = default(HashCode);
+        hash.Add(single);
+        _hash = hash.ToHashCode();
+    }
+
     /// <summary>Gets the key values in key order.</summary>
-    public IReadOnlyList<object?> Values => _values;
+    public IReadOnlyList<object?> Values => _values ??= [_single];
 
     /// <summary>Gets the key value at a position.</summary>
     /// <param name="index">The position in the key, from 0.</param>
     /// <returns>The value.</returns>
-    public object? this[int index] => _values[index];
+    public object? this[int index] => _values is { } values ? values[index] : index == 0 ? _single : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <inheritdoc />
     public bool Equals(ImportKey? other)
     {
-        if (other is null || other._hash != _hash || other._values.Length != _values.Length)
+        if (other is null || other._hash != _hash || other._count != _count)
         {
             return false;
         }
 
-        for (var i = 0; i < _values.Length; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (!Equals(_values[i], other._values[i]))
+            if (!Equals(this[i], other[i]))
             {
                 return false;
             }
@@ -59,5 +73,8 @@ public sealed class ImportKey : IEquatable<ImportKey>
     public override int GetHashCode() => _hash;
 
     /// <inheritdoc />
-    public override string ToString() => string.Join(", ", _values.Select(v => v?.ToString() ?? "(null)"));
+    public override string ToString() => string.Join(", ", Values.Select(v => v?.ToString() ?? "(null)"));
+
+    /// <summary>A key of one value, without an array until <see cref="Values"/> is read.</summary>
+    internal static ImportKey Of(object? value) => new(single: value);
 }

@@ -39,6 +39,10 @@ internal sealed class BatchWriter<TRecord>
     private readonly ILogger _logger;
     private readonly string _jobId;
     private readonly List<int> _candidates = [];
+
+    // A batch's distinct keys and the keys it creates, kept across batches (cleared, not reallocated).
+    private readonly HashSet<ImportKey> _keys = [];
+    private readonly HashSet<ImportKey> _createdHere = [];
     private readonly Func<IReadOnlyList<ImportRowDecision>, CancellationToken, Task<ImportJobCommit?>>? _pendingCommit;
 
     // Decisions that may have reached the sink: from the resumed checkpoint, then from this batch's writes.
@@ -107,7 +111,8 @@ internal sealed class BatchWriter<TRecord>
         var existing = EmptyKeys;
         if (_schema.HasKey)
         {
-            var keys = new HashSet<ImportKey>();
+            var keys = _keys;
+            keys.Clear();
             foreach (var i in rows)
             {
                 keys.Add(batch[i].Key!);
@@ -116,7 +121,9 @@ internal sealed class BatchWriter<TRecord>
             existing = await _sink.FindExistingAsync([.. keys], cancellationToken).ConfigureAwait(false);
         }
 
-        var createdHere = _schema.HasKey ? new HashSet<ImportKey>() : null;
+        // A split (below) decides its halves after this call is done with the set, so one set serves every call.
+        var createdHere = _schema.HasKey ? _createdHere : null;
+        createdHere?.Clear();
         var decisions = new RowOutcome[rows.Count];
         var writes = new List<ImportWrite<TRecord>>(rows.Count);
         for (var n = 0; n < rows.Count; n++)
