@@ -166,5 +166,42 @@ public sealed class EntityTests
         existing.Should().Equal(new Dictionary<string, object?> { ["Title"] = "Hello", ["Pages"] = null, ["Body"] = "Text" });
         existing.Clone().Should().Equal(existing);
     }
+
+    [Fact]
+    public async Task ImportKey_TheEnginesKeyOfOneValue_EqualsASinksKeyOfTheSameValue()
+    {
+        // The engine makes the keys of a keyed import; a sink makes its own from what it stores and matches them up.
+        var sink = new KeyedLookupSink();
+        var engine = TestEngine.Customers();
+        var csv = "Name,Email,Balance\nAnn,ann@x.com,1\nBob,bob@x.com,2\n";
+
+        var job = await engine.RunAsync(TestEngine.Csv(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), mapping: TestEngine.Map("Name", "Email", "Balance"), mode: ImportMode.CreateAndUpdate), sink);
+
+        (job.CreatedCount, job.UpdatedCount).Should().Be((1, 1), "bob@x.com is found through a key the sink built itself");
+        sink.Asked.Should().ContainSingle().Which.Should().HaveCount(2);
+        var engines = sink.Asked[0].Single(k => (string)k[0]! == "bob@x.com");
+        var sinks = new ImportKey("bob@x.com");
+        engines.Should().Be(sinks);
+        sinks.Should().Be(engines);
+        engines.GetHashCode().Should().Be(sinks.GetHashCode());
+        engines.Values.Should().Equal("bob@x.com");
+        engines.ToString().Should().Be("bob@x.com");
+        engines.Should().NotBe(new ImportKey("bob@x.com", 1));
+    }
+
+    private sealed class KeyedLookupSink : ImportSink<Customer>
+    {
+        private readonly HashSet<ImportKey> _stored = [new ImportKey("bob@x.com")];
+
+        public List<IReadOnlyList<ImportKey>> Asked { get; } = [];
+
+        public override ValueTask<IReadOnlySet<ImportKey>> FindExistingAsync(IReadOnlyList<ImportKey> keys, CancellationToken cancellationToken)
+        {
+            Asked.Add(keys);
+            return ValueTask.FromResult<IReadOnlySet<ImportKey>>(keys.Where(_stored.Contains).ToHashSet());
+        }
+
+        public override ValueTask WriteAsync(IReadOnlyList<ImportWrite<Customer>> batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
 }
 
