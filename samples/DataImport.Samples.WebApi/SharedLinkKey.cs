@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataImport.PostgreSql;
 using Npgsql;
 
 namespace DataImport.Samples.WebApi;
@@ -15,12 +16,15 @@ internal static class SharedLinkKey
     public static string GetOrCreate(NpgsqlDataSource dataSource, string schema)
     {
         var table = $"\"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".sample_download_link_key";
+
+        // The jobs schema is the package's: any call of its job store creates or migrates it, under the package's own lock,
+        // so an instance that is migrating it while this one starts cannot collide with this table's creation.
+        new PostgreSqlImportJobStore(dataSource, schema).GetAsync("no-such-job", CancellationToken.None).AsTask().GetAwaiter().GetResult();
         using var connection = dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
 
-        // Instances starting together: one creates the schema, the table and the key; the others wait, then read it.
+        // Instances starting together: one creates the table and the key; the others wait, then read it.
         Execute(connection, "SELECT pg_advisory_xact_lock(hashtext('dataimport-sample-download-link-key'))");
-        Execute(connection, $"CREATE SCHEMA IF NOT EXISTS \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
         Execute(connection, $"CREATE TABLE IF NOT EXISTS {table} (id integer PRIMARY KEY, key text NOT NULL)");
         using (var insert = new NpgsqlCommand($"INSERT INTO {table} (id, key) VALUES (1, @key) ON CONFLICT (id) DO NOTHING", connection))
         {
