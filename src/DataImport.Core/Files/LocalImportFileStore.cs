@@ -112,8 +112,9 @@ internal sealed class LocalImportFileStore : ImportFileStore
         var deleted = 0;
         foreach (var path in Directory.EnumerateFiles(Root, "*.upload"))
         {
+            // A file of another name (put there by hand) is not this store's: it is left alone.
             var jobId = Path.GetFileNameWithoutExtension(path);
-            if (File.GetLastWriteTimeUtc(path) < savedBefore.UtcDateTime && !await jobExists(jobId, cancellationToken).ConfigureAwait(false))
+            if (IsId(jobId) && File.GetLastWriteTimeUtc(path) < savedBefore.UtcDateTime && !await jobExists(jobId, cancellationToken).ConfigureAwait(false))
             {
                 TryDelete(path);
                 TryDelete(NotImportedPath(jobId));
@@ -131,15 +132,20 @@ internal sealed class LocalImportFileStore : ImportFileStore
     private static string CheckName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return IsId(name) ? name : throw new ArgumentException($"'{name}' is not a file id of this store.", nameof(name));
+    }
+
+    private static bool IsId(string name)
+    {
         foreach (var c in name)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_' and not '.')
             {
-                throw new ArgumentException($"'{name}' is not a file id of this store.", nameof(name));
+                return false;
             }
         }
 
-        return name.Contains("..", StringComparison.Ordinal) ? throw new ArgumentException($"'{name}' is not a file id of this store.", nameof(name)) : name;
+        return name.Length > 0 && !name.Contains("..", StringComparison.Ordinal);
     }
 
     private static void TryDelete(string path)

@@ -277,6 +277,9 @@ public sealed class ImportJobServiceTests : IDisposable
         var jobUpload = Path.Combine(_folder, queued.Id + ".upload");
         var abandoned = Path.Combine(_folder, "upload-killed.upload");
         var fresh = Path.Combine(_folder, "upload-recent.upload");
+        var strange = Path.Combine(_folder, "not one of the store's (1).upload");
+        await File.WriteAllTextAsync(strange, "kept");
+        File.SetLastWriteTimeUtc(strange, now.AddHours(-3));
         await File.WriteAllTextAsync(abandoned, "Name,Email\n");
         await File.WriteAllTextAsync(fresh, "Name,Email\n");
         File.SetLastWriteTimeUtc(abandoned, now.AddHours(-3));
@@ -294,5 +297,6 @@ public sealed class ImportJobServiceTests : IDisposable
         File.Exists(abandoned).Should().BeFalse("the retention pass deletes an upload no job took once it is older than retention");
         File.Exists(fresh).Should().BeTrue("an upload younger than retention may still be getting its job");
         File.Exists(jobUpload).Should().BeTrue("the job exists, so its upload stays until the job is deleted");
+        File.Exists(strange).Should().BeTrue("a file whose name the store never gives is not the store's to delete");
     }
 }
