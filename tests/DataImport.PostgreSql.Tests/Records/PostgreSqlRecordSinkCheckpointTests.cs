@@ -200,50 +200,72 @@ public sealed class PostgreSqlRecordSinkCheckpointTests : IAsyncLifetime
     }
 
     [PostgresFact]
-    public async Task Worker_ServerEndsEveryConnectionOfTheHostMidJob_AttemptEnds_ResumedJobEqualsACleanRun()
+    public async Task Worker_ServerEndsTheSinksConnectionMidWrite_AttemptEnds_ResumedJobEqualsACleanRun()
     {
         var clean = await CleanRunAsync(ImportMode.CreateAndUpdate);
         await SeedAsync(Records);
 
-        // The host's connections carry a name of their own, so the server can end them (as a restart does) without
-        // touching the test's or another test's. Before batch 3 is written, they are ended: the sink's pooled connection
-        // is dead when the batch is sent.
+        // The host's connections carry a name of their own, so the server can end the sink's (as a restart does) without
+        // touching the test's or another test's. Batch 3's write waits on a lock the test holds; the test ends that
+        // connection while it waits, so the write fails in the middle, whatever the pool holds.
         var application = "dataimport-restart-" + Guid.NewGuid().ToString("N")[..12];
         await using var hostSource = new NpgsqlDataSourceBuilder(PostgresTestDatabase.RequireConnectionString()) { ConnectionStringBuilder = { ApplicationName = application } }.Build();
-        var ended = 0;
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = Host("host-1", T0, async (n, stage) =>
         {
-            if (n == 3 && stage == Stage.BeforeWrite && Interlocked.Increment(ref ended) == 1)
+            if (n == 3 && stage == Stage.BeforeWrite && reached.TrySetResult())
             {
-                await using var terminate = _dataSource.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1");
-                terminate.Parameters.Add(new NpgsqlParameter { Value = application });
-                Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).Should().BePositive();
+                await locked.Task;
             }
         }, hostSource);
         var queued = await first.GetRequiredService<IImportJobService>().StartAsync(Request(ImportMode.CreateAndUpdate));
         var worker = first.GetRequiredService<IHostedService>();
         await worker.StartAsync(CancellationToken.None);
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await using (var hold = await _dataSource.OpenConnectionAsync())
+        {
+            await using var transaction = await hold.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand($"LOCK TABLE \"{Records}\".\"Customer\" IN EXCLUSIVE MODE", hold, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            locked.SetResult();
+            await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", hold, transaction);
+            terminate.Parameters.Add(new NpgsqlParameter { Value = application });
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                DateTime.UtcNow.Should().BeBefore(deadline, "batch 3's write waits on the table's lock");
+                await Task.Delay(20);
+            }
+
+            await transaction.RollbackAsync();
+        }
 
         // The attempt ends and keeps its lease; once the lease has run out (the clock moves on), the job is taken again.
-        var time = first.GetRequiredService<TimeProvider>() as FakeTimeProvider;
-        var jobs = first.GetRequiredService<IImportJobService>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        ImportJobDto? job;
-        while ((job = await jobs.GetAsync("acme", queued.Id)) is not { IsFinished: true } && DateTime.UtcNow < deadline)
+        var time = (FakeTimeProvider)first.GetRequiredService<TimeProvider>();
+        var jobs = new PostgreSqlImportJobStore(_dataSource, Jobs);
+        var until = DateTime.UtcNow.AddSeconds(60);
+        StoredImportJob stored;
+        while (!(stored = (await jobs.GetAsync(queued.Id, default))!).Job.IsFinished && DateTime.UtcNow < until)
         {
-            time!.Advance(TimeSpan.FromSeconds(10));
+            time.Advance(TimeSpan.FromSeconds(10));
             await Task.Delay(20);
         }
 
         await worker.StopAsync(CancellationToken.None);
         await first.DisposeAsync();
 
-        job!.Status.Should().Be(ImportJobStatus.Completed, job.Message);
+        var job = stored.Job;
+        job.Status.Should().Be(ImportJobStatus.Completed, job.Message);
         (job.CreatedCount, job.UpdatedCount, job.SkippedCount, job.ErrorCount).Should()
             .Be((clean.Job.CreatedCount, clean.Job.UpdatedCount, clean.Job.SkippedCount, clean.Job.ErrorCount));
         job.Errors.Select(e => (e.Row, e.Message)).Should().Equal(clean.Job.Errors.Select(e => (e.Row, e.Message)));
         (await ReadAllAsync(Records)).Should().Equal(clean.Records);
-        (await new PostgreSqlImportJobStore(_dataSource, Jobs).GetAsync(queued.Id, default))!.Attempts.Should().Be(2, "the attempt whose connection was ended stopped, and the next one finished the job");
+        stored.Attempts.Should().Be(2, "the attempt whose connection was ended stopped, and the next one finished the job");
     }
 
     // 50 rows in batches of 10: keys already in the table, a key repeated later in the file, rows that fail to convert.
