@@ -6,7 +6,8 @@ namespace DataImport.AspNetCore;
 
 /// <summary>
 /// Answers an error no handler expected with a generic 500 in the endpoints' shape and logs it; the exception never
-/// reaches the client. The stores' database out of reach (down, restarting) is a 503 with <c>Retry-After</c> instead. A client that went away is logged as information, not as an error, and gets no answer.
+/// reaches the client. The stores' database out of reach (down, restarting) is a 503 with <c>Retry-After</c> instead.
+/// A client that went away is logged as information, not as an error, and gets no answer.
 /// </summary>
 internal sealed class ImportErrorFilter(ApiResults results, ILogger logger) : IEndpointFilter
 {

@@ -52,7 +52,9 @@ public abstract class ImportFileStore
     /// The job worker calls it on its retention pass.
     /// </summary>
     /// <param name="savedBefore">Uploads saved before this time are considered; a newer one may still be getting its job.</param>
-    /// <param name="jobExists">Tells whether a job exists, given the job id the upload was saved for (<see cref="SaveUploadAsync"/>).</param>
+    /// <param name="jobExists">
+    /// Tells whether a job exists, given the job id the upload was saved for (<see cref="SaveUploadAsync"/>).
+    /// </param>
     /// <param name="cancellationToken">A token to cancel the sweep.</param>
     /// <returns>How many uploads were deleted, with their not-imported files if any.</returns>
     /// <remarks>The default deletes nothing: a store that cannot list its uploads keeps them.</remarks>

@@ -21,8 +21,8 @@ namespace DataImport.Jobs;
 /// <para>
 /// Store writes are retried (<see cref="JobStoreRetry"/>); a store that stays down stops the run without changing the
 /// job, and a worker resumes it once its lease ends; so does a database out of reach mid-run (a transient error of the
-/// sink or of the file store, <see cref="Sinks.TransientErrors"/>). An error before the engine runs (the upload or the not-imported
-/// file cannot be opened, the sink cannot be made) keeps the lease until it ends, so the next attempt comes a lease
+/// sink or of the file store, <see cref="Sinks.TransientErrors"/>). An error before the engine runs (the upload or the
+/// not-imported file cannot be opened, the sink cannot be made) keeps the lease until it ends, so the next attempt comes a lease
 /// later; after <see cref="ImportJobsOptions.MaxAttempts"/> attempts in a row without a committed batch the job ends
 /// failed, saying what could not be done.
 /// </para>
