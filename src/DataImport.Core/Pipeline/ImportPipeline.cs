@@ -18,7 +18,7 @@ namespace DataImport.Pipeline;
 /// </summary>
 /// <remarks>
 /// A batch is committed before the next batch looks up its keys, so a row matching an earlier row of the same file is
-/// found in the sink and memory stays flat. Every failure ends the run with a status and a message, never an exception.
+/// found in the sink and memory stays flat (two batches at most: the next one fills while one is written). Every failure ends the run with a status and a message, never an exception.
 /// </remarks>
 internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportRequest request, ImportEntity<TRecord> entity, ImportSink<TRecord> sink, ImportRunOptions run, ImportJobState state)
     where TRecord : class
@@ -34,7 +34,9 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
 
         // Rows converted on other threads stay in the chunks they were converted in and the batch only points at them,
         // so the pooled batch, whose row objects the next run reuses, serves one-thread runs.
+        // Two batches: one fills while the other is written (see ImportRowsAsync).
         var batch = new RowBatch(degree > 1 ? new PendingRow[batchSize] : context.Batches.Rent(batchSize));
+        var spare = new RowBatch(degree > 1 ? new PendingRow[batchSize] : context.Batches.Rent(batchSize));
         var outcomes = new ImportOutcomes(progress, _options.MaxReportedErrors, request.NotImportedOutput);
         RowSource? source = null;
         using var counting = new CancellationTokenSource();
@@ -70,7 +72,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 resume?.PendingWritten ?? false,
                 progress.SavesCheckpoints ? (decisions, token) => progress.PendingCommitAsync(decisions, outcomes.FlushAsync, token) : null);
 
-            await ImportRowsAsync(batcher, batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
+            await ImportRowsAsync(batcher, batch, spare, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
             progress.Finish(ImportJobStatus.Completed, null, request.DryRun);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -117,6 +119,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         if (degree == 1)
         {
             context.Batches.Return(batch.Rows);
+            context.Batches.Return(spare.Rows);
         }
 
         return progress.Final();
@@ -138,36 +141,65 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         _ => null,
     };
 
-    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills batches and commits them in file order, the next batch filling while the previous one is written: a sink
+    /// that waits on a database (a <c>COPY</c> the server is still inserting) then waits while the next rows are read and
+    /// converted, not after. Commits stay one at a time and in order, so a batch still looks up its keys after every
+    /// earlier batch is committed; filling touches only the reader, the converting stages and its own batch.
+    /// </summary>
+    /// <remarks>
+    /// Whatever happens while a batch fills, the previous batch's commit is awaited first, and its failure is the one
+    /// the run reports, as when nothing overlapped (that batch's failure would have stopped the run before this fill).
+    /// </remarks>
+    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, RowBatch spare, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
     {
-        while (true)
+        Task? committing = null;
+        try
         {
-            FillResult result;
-            try
+            while (true)
             {
-                result = batcher.Fill(batch, cancellationToken);
-            }
-            catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
-            {
-                // Rows read before the bad spot are still imported, whatever the batch size.
-                await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
-                throw;
-            }
+                FillResult result;
+                try
+                {
+                    result = batcher.Fill(batch, cancellationToken);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
+                {
+                    // Rows read before the bad spot are still imported, whatever the batch size.
+                    await AwaitCommitAsync(committing).ConfigureAwait(false);
+                    committing = null;
+                    await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
 
-            await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
-            if (result == FillResult.RowLimit)
-            {
-                throw new ImportStoppedException($"The file has more than {_options.MaxRows:N0} data rows, the limit; rows up to row {batcher.LastRowRead} were processed.");
-            }
+                await AwaitCommitAsync(committing).ConfigureAwait(false);
+                committing = CommitAsync(batch, writer, outcomes, progress, cancellationToken);
+                if (result != FillResult.BatchFull)
+                {
+                    await AwaitCommitAsync(committing).ConfigureAwait(false);
+                    committing = null;
+                    if (result == FillResult.RowLimit)
+                    {
+                        throw new ImportStoppedException($"The file has more than {_options.MaxRows:N0} data rows, the limit; rows up to row {batcher.LastRowRead} were processed.");
+                    }
 
-            if (result == FillResult.EndOfFile)
-            {
-                break;
+                    break;
+                }
+
+                (batch, spare) = (spare, batch);
             }
+        }
+        finally
+        {
+            // A fill that threw leaves the previous commit running: it ends before the run does (and its own failure,
+            // if any, is the one reported, thrown from here).
+            await AwaitCommitAsync(committing).ConfigureAwait(false);
         }
 
         progress.AllRowsRead(batcher.DataRows);
     }
+
+    private static Task AwaitCommitAsync(Task? committing) => committing ?? Task.CompletedTask;
 
     /// <summary>Writes a batch, counts its outcomes, flushes the not-imported file, and hands on the checkpoint.</summary>
     private async Task CommitAsync(RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)

@@ -10,14 +10,14 @@ namespace DataImport.Pipeline;
 /// <see cref="RowBatcher"/> decides (blank rows, rows a resumed job already committed, the row limit); each chunk is
 /// converted and validated by one of up to <c>degree - 1</c> workers on the thread pool, each with a
 /// <see cref="RowStage"/> of its own, or by the importing thread itself once it has read far enough ahead; the converted
-/// rows then fill the batches in file order. Matching, writing, outcomes and progress stay on the importing thread, one
-/// batch at a time, so a run gives exactly the results of a one-thread run.
+/// rows then fill the batches in file order. Matching, writing, outcomes and progress stay one batch at a time, in file
+/// order (the next batch fills while one is written), so a run gives exactly the results of a one-thread run.
 /// </summary>
 /// <remarks>
 /// What the reader throws, and what a row's conversion throws (a custom validator, a record's setter), is kept at its
 /// place in the file and thrown when the batches reach it, after every row before it, where a one-thread run throws it.
 /// At most a few chunks per thread are read ahead, so memory stays bounded; a chunk is reused once the batch holding its
-/// last row is committed (so a batch of many thousand rows holds that many rows' chunks until it is written, as a
+/// last row is committed and the next fill has started (so a batch of many thousand rows holds that many rows' chunks until it is written, as a
 /// one-thread batch holds that many rows). The workers never touch the reader, and <see cref="Dispose"/> stops them and waits for them,
 /// so no thread converts a row or runs a validator once the run has ended. Nothing here waits on the thread pool: a
 /// chunk no worker has started is converted by the importing thread when it needs it, so a busy pool slows an import
@@ -44,9 +44,11 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
     // Chunks read and not yet handed to a batch, in file order (importing thread only, as the fields below).
     private readonly Queue<RowChunk> _ahead = new();
 
-    // Chunks whose every row is in the batch being filled or committed, and chunks free for the next rows.
-    private readonly List<RowChunk> _handed = [];
+    // Chunks whose every row is in a batch: those handed on during the current fill and during the fill before it
+    // (their rows may be in the batch being committed while this one fills), and chunks free for the next rows.
     private readonly Stack<RowChunk> _free = new();
+    private List<RowChunk> _handed = [];
+    private List<RowChunk> _handedBefore = [];
     private RowChunk? _current;
     private int _next;
     private bool _readEnded;
@@ -92,15 +94,17 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
     /// <inheritdoc/>
     public FillResult Fill(RowBatch batch, CancellationToken cancellationToken)
     {
-        // A fill starts once the previous batch is committed: the chunks that held its rows can take new rows.
+        // A fill starts once the batch before the previous one is committed (the previous one may be committing while
+        // this one fills): the chunks handed on before the previous fill held only rows of committed batches.
         if (batch.Count == 0)
         {
-            foreach (var handed in _handed)
+            foreach (var handed in _handedBefore)
             {
                 _free.Push(handed);
             }
 
-            _handed.Clear();
+            _handedBefore.Clear();
+            (_handedBefore, _handed) = (_handed, _handedBefore);
         }
 
         while (!batch.IsFull)
@@ -152,7 +156,7 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
             worker.WaitIdle();
         }
 
-        foreach (var chunk in _ahead.Concat(_handed).Concat(_free))
+        foreach (var chunk in _ahead.Concat(_handed).Concat(_handedBefore).Concat(_free))
         {
             RowChunk.Return(chunk);
         }
@@ -164,6 +168,7 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
 
         _ahead.Clear();
         _handed.Clear();
+        _handedBefore.Clear();
         _free.Clear();
         _current = null;
     }

@@ -69,7 +69,9 @@ internal sealed class RecordBatch
 
     private static List<RowGroup> Group(List<PlannedRow> rows, ImportWriteKind kind)
     {
+        // Rows of one batch nearly always set the same columns: the group of the row before is tried first.
         var groups = new List<RowGroup>(1);
+        RowGroup? group = null;
         foreach (var row in rows)
         {
             if (row.Kind != kind)
@@ -77,11 +79,14 @@ internal sealed class RecordBatch
                 continue;
             }
 
-            var group = groups.Find(g => g.Columns.SameAs(row.Columns));
-            if (group is null)
+            if (group is null || !group.Columns.SameAs(row.Columns))
             {
-                group = new RowGroup(row.Columns);
-                groups.Add(group);
+                group = FindGroup(groups, row.Columns);
+                if (group is null)
+                {
+                    group = new RowGroup(row.Columns, groups.Count == 0 ? rows.Count : 0);
+                    groups.Add(group);
+                }
             }
 
             group.Rows.Add(row);
@@ -89,14 +94,27 @@ internal sealed class RecordBatch
 
         return groups;
     }
+
+    private static RowGroup? FindGroup(List<RowGroup> groups, ColumnSet columns)
+    {
+        foreach (var group in groups)
+        {
+            if (group.Columns.SameAs(columns))
+            {
+                return group;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>Rows of a batch that set the same columns, so one statement writes them all.</summary>
-internal sealed class RowGroup(ColumnSet columns)
+internal sealed class RowGroup(ColumnSet columns, int capacity)
 {
     public ColumnSet Columns { get; } = columns;
 
-    public List<PlannedRow> Rows { get; } = [];
+    public List<PlannedRow> Rows { get; } = new(capacity);
 }
 
 /// <summary>One database row to create or update, with the final values of the columns it sets.</summary>
