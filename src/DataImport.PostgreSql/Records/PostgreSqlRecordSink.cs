@@ -110,15 +110,18 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         }
 
         await _table.EnsureCreatedAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-        var planned = RecordBatch.Plan(_table, batch);
+
+        // The usual batch, creates that all set the same columns, goes to COPY as it came: nothing to fold first.
+        var creates = RecordBatch.CreatesOnly(_table, batch);
+        var planned = creates is null ? RecordBatch.Plan(_table, batch) : null;
         try
         {
-            await WriteInTransactionAsync(planned, commit, cancellationToken).ConfigureAwait(false);
+            await WriteInTransactionAsync(planned, creates, batch, commit, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException error)
         {
             // Rolled back: the engine splits the batch to find the row; a reason about the row's data is shown to the user.
-            var rejected = await RowRejection.DescribeAsync(error, _table, planned, _dataSource, cancellationToken).ConfigureAwait(false);
+            var rejected = await RowRejection.DescribeAsync(error, _table, planned ?? RecordBatch.Plan(_table, batch), _dataSource, cancellationToken).ConfigureAwait(false);
             if (rejected is null)
             {
                 throw;
@@ -132,26 +135,42 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     /// The batch's one transaction: the creates, then the updates, then the job's checkpoint when there is one, then the
     /// commit. A checkpoint save that finds the job taken over throws, and the transaction rolls back with the rows.
     /// </summary>
-    private async Task WriteInTransactionAsync(RecordBatch batch, ImportJobCommit? commit, CancellationToken cancellationToken)
+    /// <param name="batch">The folded batch, or <see langword="null"/> when every write is a create of <paramref name="creates"/>.</param>
+    /// <param name="creates">The columns of a batch of creates only, written as they came, or <see langword="null"/>.</param>
+    /// <param name="writes">The writes as the engine gave them.</param>
+    /// <param name="commit">The job's checkpoint to save in the transaction, if any.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    private async Task WriteInTransactionAsync(RecordBatch? batch, ColumnSet? creates, IReadOnlyList<ImportWrite<ImportRecord>> writes, ImportJobCommit? commit, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
 
         // One COPY is atomic on its own: the usual batch (creates only, outside a job) saves the BEGIN and COMMIT round trips.
-        if (commit is null && batch.Updates.Count == 0 && batch.Creates.Count == 1)
+        if (commit is null && creates is not null)
         {
-            await CopyAsync(connection, batch.Creates[0], cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, creates, writes, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (commit is null && batch!.Updates.Count == 0 && batch.Creates.Count == 1)
+        {
+            await CopyAsync(connection, batch.Creates[0].Columns, null, batch.Creates[0].Rows, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        foreach (var group in batch.Creates)
+        if (creates is not null)
         {
-            await CopyAsync(connection, group, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, creates, writes, null, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var group in batch.Updates)
+        foreach (var group in batch?.Creates ?? [])
+        {
+            await CopyAsync(connection, group.Columns, null, group.Rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var group in batch?.Updates ?? [])
         {
             await UpdateAsync(connection, group, cancellationToken).ConfigureAwait(false);
         }
@@ -165,12 +184,13 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     }
 
     /// <summary>
-    /// Writes a group's creates with one binary <c>COPY</c>, encoded by <see cref="BinaryCopyWriter"/>. A failure while
-    /// writing cancels the <c>COPY</c> (nothing of it stays); the server's refusal of a row comes when it ends.
+    /// Writes creates that set the same columns with one binary <c>COPY</c>, encoded by <see cref="BinaryCopyWriter"/>: the
+    /// engine's writes as they came, or a folded batch's rows. A failure while writing cancels the <c>COPY</c> (nothing of
+    /// it stays); the server's refusal of a row comes when it ends.
     /// </summary>
-    private async Task CopyAsync(NpgsqlConnection connection, RowGroup group, CancellationToken cancellationToken)
+    private async Task CopyAsync(NpgsqlConnection connection, ColumnSet columnSet, IReadOnlyList<ImportWrite<ImportRecord>>? writes, List<PlannedRow>? rows, CancellationToken cancellationToken)
     {
-        var columns = group.Columns.Indexes.Select(i => _table.Columns[i]).ToArray();
+        var columns = columnSet.Indexes.Select(i => _table.Columns[i]).ToArray();
         var keyPositions = columns.Select(c => IndexOfKey(c)).ToArray();
         var copy = $"COPY {_table.Name} ({Sql.Quote(RecordTable.DomainColumn)}{string.Concat(columns.Select(c => ", " + c.Name))}) FROM STDIN (FORMAT BINARY)";
         var values = new object?[_table.Columns.Count];
@@ -181,15 +201,17 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         try
         {
             writer.WriteHeader();
-            foreach (var row in group.Rows)
+            var count = writes?.Count ?? rows!.Count;
+            for (var r = 0; r < count; r++)
             {
-                row.ReadInto(_table.Columns, values, present);
+                var (record, key) = writes is not null ? (writes[r].Record, writes[r].Key) : (rows![r].Record, rows[r].Key);
+                PlannedRow.ReadInto(record, _table.Columns, values, present);
                 writer.StartRow(1 + columns.Length);
                 writer.WriteText(_domain);
                 for (var c = 0; c < columns.Length; c++)
                 {
                     var index = columns[c].Index;
-                    var value = present[index] ? values[index] : keyPositions[c] >= 0 ? row.Key?[keyPositions[c]] : null;
+                    var value = present[index] ? values[index] : keyPositions[c] >= 0 ? key?[keyPositions[c]] : null;
                     if (value is not null)
                     {
                         WriteValue(writer, columns[c], value);

@@ -25,6 +25,30 @@ internal sealed class RecordBatch
     /// <summary>Gets the updates, one row per key, grouped by the columns they set.</summary>
     public IReadOnlyList<RowGroup> Updates { get; }
 
+    /// <summary>
+    /// The columns of a batch whose writes are all creates mapping the same properties (the engine passes one list for a
+    /// whole job), which needs no folding: its writes go to <c>COPY</c> as they are. <see langword="null"/> otherwise.
+    /// </summary>
+    public static ColumnSet? CreatesOnly(RecordTable table, IReadOnlyList<ImportWrite<ImportRecord>> writes)
+    {
+        if (writes.Count == 0)
+        {
+            return null;
+        }
+
+        var mapped = writes[0].MappedProperties;
+        foreach (var write in writes)
+        {
+            if (write.Kind != ImportWriteKind.Create || !ReferenceEquals(write.MappedProperties, mapped))
+            {
+                return null;
+            }
+        }
+
+        var resolver = new ColumnResolver(table);
+        return resolver.WithKey(resolver.Resolve(mapped));
+    }
+
     /// <summary>Folds the writes of a batch.</summary>
     /// <exception cref="ArgumentException">An update has no key, or a write names a property the entity does not have.</exception>
     public static RecordBatch Plan(RecordTable table, IReadOnlyList<ImportWrite<ImportRecord>> writes)
@@ -141,12 +165,12 @@ internal sealed class PlannedRow(ImportWriteKind kind, ImportKey? key, ImportRec
         return keyPosition >= 0 && Key is not null ? Key[keyPosition] : null;
     }
 
-    /// <summary>Reads every value of the record by property position (what <c>COPY</c> needs for each row), not by name.</summary>
-    public void ReadInto(IReadOnlyList<RecordColumn> columns, object?[] values, bool[] present)
+    /// <summary>Reads every value of a record by property position (what <c>COPY</c> needs for each row), not by name.</summary>
+    public static void ReadInto(ImportRecord record, IReadOnlyList<RecordColumn> columns, object?[] values, bool[] present)
     {
         for (var i = 0; i < columns.Count; i++)
         {
-            present[i] = Record.TryGetValue(columns[i].Property, out values[i]);
+            present[i] = record.TryGetValue(columns[i].Property, out values[i]);
         }
     }
 
