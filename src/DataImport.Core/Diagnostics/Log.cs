@@ -24,6 +24,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Import {JobId} could not read its file")]
     public static partial void FileUnreadable(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Import {JobId}: the sink failed to release what it held at the end of the run")]
+    public static partial void SinkRunEndFailed(ILogger logger, string jobId, Exception exception);
 }
 
 /// <summary>Events of background jobs (ids 1100 and up).</summary>

@@ -41,8 +41,11 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         RowSource? source = null;
         using var counting = new CancellationTokenSource();
         Task<int?>? estimate = null;
+        var sinkStarted = false;
         try
         {
+            await sink.RunStartingAsync(cancellationToken).ConfigureAwait(false);
+            sinkStarted = true;
             ImportReaderContext reading;
             (source, reading, estimate) = await context.Sources.OpenAsync(request, counting, cancellationToken).ConfigureAwait(false);
             progress.Estimate(estimate);
@@ -106,6 +109,11 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         }
         finally
         {
+            if (sinkStarted)
+            {
+                await EndSinkRunAsync().ConfigureAwait(false);
+            }
+
             await outcomes.DisposeAsync().ConfigureAwait(false);
             source?.Dispose();
             if (estimate is not null)
@@ -123,6 +131,21 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         }
 
         return progress.Final();
+    }
+
+    /// <summary>Tells the sink the run ended; what it throws then is logged, as the run's outcome is already decided.</summary>
+    private async Task EndSinkRunAsync()
+    {
+        try
+        {
+            await sink.RunEndedAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A sink failing to clean up must not turn a finished import into a crash.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Diagnostics.Log.SinkRunEndFailed(context.Logger, state.Id, ex);
+        }
     }
 
     /// <summary>The job's failure for a problem DataImport described for the user, or <see langword="null"/> for any other.</summary>

@@ -51,6 +51,24 @@ public abstract class ImportSink<TRecord>
         cancellationToken.ThrowIfCancellationRequested();
         await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Called by the engine when a run starts, before it calls anything else of this sink for that run. The default
+    /// does nothing. With <see cref="RunEndedAsync"/>, it tells a sink that more batches may follow a write, so it may
+    /// prepare the next one (the PostgreSQL sink starts the next <c>COPY</c> while the server finishes the last);
+    /// a host that calls the sink itself calls neither.
+    /// </summary>
+    /// <param name="cancellationToken">A token to cancel the run.</param>
+    /// <returns>A task that completes when the sink is ready.</returns>
+    public virtual ValueTask RunStartingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Called by the engine once a run it started with <see cref="RunStartingAsync"/> has ended, however it ended
+    /// (completed, failed, stopped or cancelled), after its last call of this sink. The default does nothing; a sink
+    /// releases here what it prepared for a batch that did not come. What it throws is logged, never the run's outcome.
+    /// </summary>
+    /// <returns>A task that completes when the sink has released what it held for the run.</returns>
+    public virtual ValueTask RunEndedAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>Whether a write creates a record or updates an existing one.</summary>

@@ -18,6 +18,12 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     private readonly bool _checkpointInTransaction;
     private readonly bool _coarseKey;
 
+    // Engine runs under way with this sink (RunStartingAsync .. RunEndedAsync): only then is a COPY started ahead.
+    private int _runs;
+
+    // The COPY started for the next batch while the server finished the last one (see PrepareNext), or null.
+    private Task<PreparedCopy?>? _next;
+
     /// <param name="dataSource">The database of the records.</param>
     /// <param name="table">The entity's table.</param>
     /// <param name="domain">The tenant ('' for none).</param>
@@ -69,6 +75,23 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         }
 
         return found;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask RunStartingAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _runs);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Cancels the <c>COPY</c> started for a batch that did not come, which frees its connection and table lock.</remarks>
+    public override async ValueTask RunEndedAsync()
+    {
+        if (Interlocked.Decrement(ref _runs) == 0 && Interlocked.Exchange(ref _next, null) is { } next)
+        {
+            await DropAsync(await next.ConfigureAwait(false)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The key lookup of <see cref="FindExistingAsync"/> for <paramref name="keys"/> (tests read its plan).</summary>
@@ -142,32 +165,35 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     /// <param name="cancellationToken">Cancels the write.</param>
     private async Task WriteInTransactionAsync(RecordBatch? batch, ColumnSet? creates, IReadOnlyList<ImportWrite<ImportRecord>> writes, ImportJobCommit? commit, CancellationToken cancellationToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // A batch like the last one finds its COPY started already (on a connection of its own, in a transaction of
+        // its own when there is a checkpoint to save with it).
+        var prepared = await TakePreparedAsync(creates, commit is not null).ConfigureAwait(false);
+        var connection = prepared?.Connection ?? await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
 
         // One COPY is atomic on its own: the usual batch (creates only, outside a job) saves the BEGIN and COMMIT round trips.
         if (commit is null && creates is not null)
         {
-            await CopyAsync(connection, creates, writes, null, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, creates, writes, null, prepared?.Stream, false, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         if (commit is null && batch!.Updates.Count == 0 && batch.Creates.Count == 1)
         {
-            await CopyAsync(connection, batch.Creates[0].Columns, null, batch.Creates[0].Rows, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, batch.Creates[0].Columns, null, batch.Creates[0].Rows, null, null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var transaction = prepared?.Transaction ?? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         if (creates is not null)
         {
-            await CopyAsync(connection, creates, writes, null, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, creates, writes, null, prepared?.Stream, true, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var group in batch?.Creates ?? [])
         {
-            await CopyAsync(connection, group.Columns, null, group.Rows, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, group.Columns, null, group.Rows, null, null, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var group in batch?.Updates ?? [])
@@ -188,15 +214,20 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
     /// engine's writes as they came, or a folded batch's rows. A failure while writing cancels the <c>COPY</c> (nothing of
     /// it stays); the server's refusal of a row comes when it ends.
     /// </summary>
-    private async Task CopyAsync(NpgsqlConnection connection, ColumnSet columnSet, IReadOnlyList<ImportWrite<ImportRecord>>? writes, List<PlannedRow>? rows, CancellationToken cancellationToken)
+    /// <remarks>
+    /// During an engine run, once the engine's writes are sent, the <c>COPY</c> of the next batch is started on another
+    /// connection while the server inserts these rows (<see cref="PrepareNext"/>): a batch otherwise leaves the server idle
+    /// for the round trips that start it.
+    /// </remarks>
+    private async Task CopyAsync(NpgsqlConnection connection, ColumnSet columnSet, IReadOnlyList<ImportWrite<ImportRecord>>? writes, List<PlannedRow>? rows, NpgsqlRawCopyStream? started, bool? nextInTransaction, CancellationToken cancellationToken)
     {
         var columns = columnSet.Indexes.Select(i => _table.Columns[i]).ToArray();
         var keyPositions = columns.Select(c => IndexOfKey(c)).ToArray();
-        var copy = $"COPY {_table.Name} ({Sql.Quote(RecordTable.DomainColumn)}{string.Concat(columns.Select(c => ", " + c.Name))}) FROM STDIN (FORMAT BINARY)";
+        var copy = CopySql(columnSet);
         var values = new object?[_table.Columns.Count];
         var present = new bool[_table.Columns.Count];
         using var writer = new BinaryCopyWriter();
-        var stream = await connection.BeginRawBinaryCopyAsync(copy, cancellationToken).ConfigureAwait(false);
+        var stream = started ?? await connection.BeginRawBinaryCopyAsync(copy, cancellationToken).ConfigureAwait(false);
         await using var streamScope = stream.ConfigureAwait(false);
         try
         {
@@ -230,11 +261,102 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
 
             writer.WriteTrailer();
             await writer.FlushAsync(stream, cancellationToken).ConfigureAwait(false);
+            if (nextInTransaction is { } inTransaction)
+            {
+                PrepareNext(copy, inTransaction);
+            }
         }
         catch
         {
             await stream.CancelAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private string CopySql(ColumnSet columns) =>
+        $"COPY {_table.Name} ({Sql.Quote(RecordTable.DomainColumn)}{string.Concat(columns.Indexes.Select(i => ", " + _table.Columns[i].Name))}) FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>
+    /// Starts, without waiting for it, the <c>COPY</c> of the batch expected next (the same columns, in a transaction when
+    /// this one is), on a connection of its own, while the server inserts the rows just sent. Only during an engine run,
+    /// whose end (<see cref="RunEndedAsync"/>) cancels a <c>COPY</c> no batch took.
+    /// </summary>
+    private void PrepareNext(string copy, bool inTransaction)
+    {
+        if (Volatile.Read(ref _runs) > 0 && Interlocked.Exchange(ref _next, PrepareAsync(copy, inTransaction)) is { } unused)
+        {
+            _ = DropAsync(unused);
+        }
+    }
+
+    /// <summary>Opens a connection and starts a <c>COPY</c> on it; <see langword="null"/> when that fails (the batch then opens its own and meets the error itself).</summary>
+    private async Task<PreparedCopy?> PrepareAsync(string copy, bool inTransaction)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            var transaction = inTransaction ? await connection.BeginTransactionAsync().ConfigureAwait(false) : null;
+            var stream = await connection.BeginRawBinaryCopyAsync(copy).ConfigureAwait(false);
+            return new PreparedCopy(connection, transaction, stream, copy);
+        }
+#pragma warning disable CA1031 // Started ahead on speculation: a failure here is the next batch's to meet, on its own connection.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The <c>COPY</c> started for this batch, when one was and it fits (same columns, same transaction mode); any other is cancelled.</summary>
+    private async Task<PreparedCopy?> TakePreparedAsync(ColumnSet? creates, bool inTransaction)
+    {
+        if (Interlocked.Exchange(ref _next, null) is not { } next || await next.ConfigureAwait(false) is not { } prepared)
+        {
+            return null;
+        }
+
+        if (creates is not null && prepared.InTransaction == inTransaction && prepared.Copy == CopySql(creates))
+        {
+            return prepared;
+        }
+
+        await DropAsync(prepared).ConfigureAwait(false);
+        return null;
+    }
+
+    private static async Task DropAsync(Task<PreparedCopy?> next) => await DropAsync(await next.ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>Cancels a <c>COPY</c> no batch took (nothing of it was written) and closes its connection.</summary>
+    private static async Task DropAsync(PreparedCopy? prepared)
+    {
+        if (prepared is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await prepared.Stream.CancelAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The connection is closed next either way; a broken one is discarded by the pool.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            if (prepared.Transaction is not null)
+            {
+                await prepared.Transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await prepared.Connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -376,4 +498,10 @@ internal sealed class PostgreSqlRecordSink : ImportSink<ImportRecord>
         sql.Append(" LIMIT 1) AS t");
         return sql.ToString();
     }
+}
+
+/// <summary>A <c>COPY</c> started ahead for the next batch: its connection, its transaction if any, its stream and statement.</summary>
+internal sealed record PreparedCopy(NpgsqlConnection Connection, NpgsqlTransaction? Transaction, NpgsqlRawCopyStream Stream, string Copy)
+{
+    public bool InTransaction => Transaction is not null;
 }

@@ -1,4 +1,6 @@
+using System.Text;
 using DataImport.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataImport.PostgreSql.Tests.Records;
 
@@ -127,5 +129,72 @@ public sealed class PostgreSqlRecordSinkImportTests
         (acmeUpdate.UpdatedCount, acmeUpdate.SkippedCount).Should().Be((1, 1));
         (await db.AllAsync(Customer, "acme")).Select(r => (r["Name"], r["Balance"])).Should().Equal(("Acme A", 5m));
         (await db.AllAsync(Customer, "other")).Select(r => (r["Name"], r["Balance"])).Should().Equal(("Other A", 2m), ("Other B", 3m));
+    }
+
+    [PostgresTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_SeveralBatches_StartsEachNextCopyAheadAndLeavesNoneOpenWhenTheRunEnds(bool cancelled)
+    {
+        await using var db = await RecordDatabase.CreateAsync();
+        await db.Store.EnsureTableAsync(Customer, CancellationToken.None);
+        var services = new ServiceCollection();
+        services.AddDataImport(o => o.ProgressInterval = TimeSpan.Zero).AddEntity(Customer);
+        await using var provider = services.BuildServiceProvider();
+        var csv = "Name,Email,Balance\n" + string.Concat(Enumerable.Range(0, 500).Select(i => $"N{i},n{i}@x.com,{i}\n"));
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes(csv));
+        using var cancellation = new CancellationTokenSource();
+        var openAfterFirstBatch = -1;
+
+        // Called on the importing thread once each batch of 100 is committed: the COPY of the next batch was started while
+        // the server inserted this one, and waits for its rows on a connection of its own.
+        var progress = new Inline(job =>
+        {
+            if (job.ProcessedItems == 100 && openAfterFirstBatch < 0)
+            {
+                openAfterFirstBatch = WaitForOpenCopiesAsync(db, 1).GetAwaiter().GetResult();
+            }
+
+            if (cancelled && job.ProcessedItems == 200)
+            {
+                cancellation.Cancel();
+            }
+        });
+        var sink = db.Store.CreateSink(Customer, domain: null);
+
+        var result = await provider.GetRequiredService<ImportEngine>().RunAsync(
+            new ImportRequest { Entity = Customer.Name, FileType = "csv", File = input, BatchSize = 100 }, sink, progress, cancellation.Token);
+
+        openAfterFirstBatch.Should().Be(1, "the second batch's COPY is started before the first batch's ends");
+        (result.Status, result.CreatedCount).Should().Be(cancelled ? (ImportJobStatus.Cancelled, 200) : (ImportJobStatus.Completed, 500));
+        (await OpenCopiesAsync(db)).Should().Be(0, "the COPY started for a batch that never came is cancelled when the run ends");
+        (await db.ScalarAsync<long>($"SELECT count(*) FROM {db.Table(Customer)}")).Should().Be(result.CreatedCount);
+        await db.ExecuteAsync($"SET lock_timeout = '10s'; TRUNCATE {db.Table(Customer)}");
+    }
+
+    /// <summary>The COPYs into the test's table running on the server (a COPY waiting for its rows is active).</summary>
+    private static async Task<int> OpenCopiesAsync(RecordDatabase db) =>
+        (int)await db.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'COPY %{db.Schema}%'");
+
+    /// <summary>Waits until <paramref name="count"/> COPYs are open, or a minute passes (then returns what it sees).</summary>
+    private static async Task<int> WaitForOpenCopiesAsync(RecordDatabase db, int count)
+    {
+        var open = 0;
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            open = await OpenCopiesAsync(db);
+            if (open == count)
+            {
+                break;
+            }
+        }
+
+        return open;
+    }
+
+    /// <summary>Progress reported on the importing thread as it happens (Progress&lt;T&gt; would post it elsewhere).</summary>
+    private sealed class Inline(Action<ImportJobDto> report) : IProgress<ImportJobDto>
+    {
+        public void Report(ImportJobDto value) => report(value);
     }
 }
