@@ -196,6 +196,9 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 }
 
                 await AwaitCommitAsync(committing).ConfigureAwait(false);
+
+                // A cancellation during the last write stops the run before the next, as when nothing overlapped.
+                cancellationToken.ThrowIfCancellationRequested();
                 committing = CommitAsync(batch, writer, outcomes, progress, cancellationToken);
                 if (result != FillResult.BatchFull)
                 {
