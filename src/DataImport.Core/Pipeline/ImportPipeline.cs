@@ -18,7 +18,8 @@ namespace DataImport.Pipeline;
 /// </summary>
 /// <remarks>
 /// A batch is committed before the next batch looks up its keys, so a row matching an earlier row of the same file is
-/// found in the sink and memory stays flat (two batches at most: the next one fills while one is written). Every failure ends the run with a status and a message, never an exception.
+/// found in the sink and memory stays flat (two batches at most: the next one fills while one is written). Every
+/// failure ends the run with a status and a message, never an exception.
 /// </remarks>
 internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportRequest request, ImportEntity<TRecord> entity, ImportSink<TRecord> sink, ImportRunOptions run, ImportJobState state)
     where TRecord : class
