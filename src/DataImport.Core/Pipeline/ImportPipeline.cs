@@ -42,13 +42,14 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         RowSource? source = null;
         using var counting = new CancellationTokenSource();
         Task<int?>? estimate = null;
+        IdleGate? countGate = null;
         var sinkStarted = false;
         try
         {
             await sink.RunStartingAsync(cancellationToken).ConfigureAwait(false);
             sinkStarted = true;
             ImportReaderContext reading;
-            (source, reading, estimate) = await context.Sources.OpenAsync(request, counting, cancellationToken).ConfigureAwait(false);
+            (source, reading, estimate, countGate) = await context.Sources.OpenAsync(request, counting, cancellationToken).ConfigureAwait(false);
             progress.Estimate(estimate);
 
             string[] headers = [.. Enumerable.Range(0, source.FieldCount).Select(source.GetHeader)];
@@ -76,7 +77,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 resume?.PendingWritten ?? false,
                 progress.SavesCheckpoints ? (decisions, token) => progress.PendingCommitAsync(decisions, outcomes.FlushAsync, token) : null);
 
-            await ImportRowsAsync(batcher, batch, spare, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
+            await ImportRowsAsync(batcher, batch, spare, writer, outcomes, progress, countGate, cancellationToken).ConfigureAwait(false);
             progress.Finish(ImportJobStatus.Completed, null, request.DryRun);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -174,8 +175,10 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
     /// <remarks>
     /// Whatever happens while a batch fills, the previous batch's commit is awaited first, and its failure is the one
     /// the run reports, as when nothing overlapped (that batch's failure would have stopped the run before this fill).
+    /// The count gate, when given, is open while the run waits for a commit, so the progress count reads only then
+    /// (see <see cref="ImportSourceOpener.OpenAsync"/>).
     /// </remarks>
-    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, RowBatch spare, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)
+    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, RowBatch spare, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, IdleGate? idle, CancellationToken cancellationToken)
     {
         Task? committing = null;
         try
@@ -190,20 +193,20 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 catch (Exception ex) when (ex is InvalidDataException or ImportFileException)
                 {
                     // Rows read before the bad spot are still imported, whatever the batch size.
-                    await AwaitCommitAsync(committing).ConfigureAwait(false);
+                    await AwaitCommitAsync(committing, idle).ConfigureAwait(false);
                     committing = null;
                     await CommitAsync(batch, writer, outcomes, progress, cancellationToken).ConfigureAwait(false);
                     throw;
                 }
 
-                await AwaitCommitAsync(committing).ConfigureAwait(false);
+                await AwaitCommitAsync(committing, idle).ConfigureAwait(false);
 
                 // A cancellation during the last write stops the run before the next, as when nothing overlapped.
                 cancellationToken.ThrowIfCancellationRequested();
                 committing = CommitAsync(batch, writer, outcomes, progress, cancellationToken);
                 if (result != FillResult.BatchFull)
                 {
-                    await AwaitCommitAsync(committing).ConfigureAwait(false);
+                    await AwaitCommitAsync(committing, idle).ConfigureAwait(false);
                     committing = null;
                     if (result == FillResult.RowLimit)
                     {
@@ -220,13 +223,36 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         {
             // A fill that threw leaves the previous commit running: it ends before the run does (and its own failure,
             // if any, is the one reported, thrown from here).
-            await AwaitCommitAsync(committing).ConfigureAwait(false);
+            await AwaitCommitAsync(committing, idle).ConfigureAwait(false);
         }
 
         progress.AllRowsRead(batcher.DataRows);
     }
 
-    private static Task AwaitCommitAsync(Task? committing) => committing ?? Task.CompletedTask;
+    /// <summary>Waits for a pending commit, with <paramref name="idle"/> open meanwhile when the commit has not finished yet.</summary>
+    internal static async Task AwaitCommitAsync(Task? committing, IdleGate? idle)
+    {
+        if (committing is null)
+        {
+            return;
+        }
+
+        if (idle is null || committing.IsCompleted)
+        {
+            await committing.ConfigureAwait(false);
+            return;
+        }
+
+        idle.Open();
+        try
+        {
+            await committing.ConfigureAwait(false);
+        }
+        finally
+        {
+            idle.Close();
+        }
+    }
 
     /// <summary>Writes a batch, counts its outcomes, flushes the not-imported file, and hands on the checkpoint.</summary>
     private async Task CommitAsync(RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)

@@ -1,11 +1,14 @@
 namespace DataImport.Reading;
 
 /// <summary>
-/// Open while the CSV read-ahead thread waits for the import to catch up (and for good once it is done): background
-/// work that passes through it, the progress row count, then uses the core the reading thread leaves idle, instead of
-/// taking it from the reading thread and starving the import of rows.
+/// Open while the import leaves a core idle: while the CSV read-ahead thread waits for the import to catch up (and for
+/// good once it is done), or, when rows are converted on every core, while the run waits for its sink. Background work
+/// that passes through it, the progress row count, then uses that core instead of taking one from the import.
 /// </summary>
-/// <remarks>One thread opens and closes it (the read-ahead thread; the final <see cref="Open"/> may come from the importing thread after that one ended).</remarks>
+/// <remarks>
+/// One flow opens and closes it: the read-ahead thread (the final <see cref="Open"/> may come from the importing thread
+/// after that one ended), or the importing flow of a run that converts on several threads.
+/// </remarks>
 internal sealed class IdleGate
 {
     private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -30,7 +30,14 @@ internal sealed class ImportSourceOpener
     /// (the run cancels it when it ends, and so does a failure to open); the returned estimate task never faults and
     /// gives <see langword="null"/> when the rows could not be counted.
     /// </summary>
-    public async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows)> OpenAsync(ImportRequest request, CancellationTokenSource countCancellation, CancellationToken cancellationToken)
+    /// <returns>
+    /// The source, the reading context, the row-count estimate, and, when rows are converted on several threads and the
+    /// count runs in the background, the gate the run opens while it waits (<see cref="IdleGate"/>): on a machine whose
+    /// every core converts, a count running freely takes a core from the import (it made a 1M-row run about 9% slower on
+    /// 2 cores), so it reads only while the run waits for its sink. An import into a database counts while the database
+    /// works; one whose sink never keeps it waiting is bound by the processor alone and learns its total when it ends.
+    /// </returns>
+    public async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows, IdleGate? CountGate)> OpenAsync(ImportRequest request, CancellationTokenSource countCancellation, CancellationToken cancellationToken)
     {
         var factory = _readers[request.FileType.Trim()];
         Task<int?>? estimate = null;
@@ -54,9 +61,10 @@ internal sealed class ImportSourceOpener
             var context = new ImportReaderContext(request.File, request, _options);
             var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             var source = factory.CreateRowSource(reader, request, _options, idle);
-            if (source is not ReadAheadRowSource)
+            var convertsOnEveryCore = _options.MaxDegreeOfParallelism > 1;
+            if (source is not ReadAheadRowSource && !convertsOnEveryCore)
             {
-                // No reading thread to make way for: the count runs freely.
+                // One thread imports: the count runs freely on a core that would otherwise be idle.
                 idle?.Open();
             }
 
@@ -66,7 +74,7 @@ internal sealed class ImportSourceOpener
                 throw new InvalidDataException($"The file has {source.FieldCount} columns; the limit is {_options.MaxColumns}.");
             }
 
-            return (source, context, estimate);
+            return (source, context, estimate, convertsOnEveryCore ? idle : null);
         }
         catch when (estimate is not null)
         {

@@ -42,13 +42,36 @@ public sealed class RowCountTests
         await using var input = new ReadCountingFileStream(file.Path);
         using var counting = new CancellationTokenSource();
 
-        var (source, _, estimate) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var engine = TestEngine.Customers(o => o.MaxDegreeOfParallelism = 1);
+
+        var (source, _, estimate, gate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
+            gate.Should().BeNull("with one converting thread the count runs freely on another core");
             (await estimate!).Should().Be(20_000);
             input.BytesRead.Should().BeLessThan(input.Length / 2, "the import's stream is read once, by the import; the count used its own handle");
             source.Read().Should().BeTrue();
             source.GetText(0).ToString().Should().Be("N0");
+        }
+    }
+
+    [Fact]
+    public async Task FileOnDisk_ConvertingOnSeveralThreads_IsCountedOnlyWhileTheGateIsOpen()
+    {
+        using var file = new TempFile(Rows(20_000));
+        await using var input = file.Open();
+        using var counting = new CancellationTokenSource();
+        var engine = TestEngine.Customers(o => o.MaxDegreeOfParallelism = 2);
+
+        var (source, _, estimate, gate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        using (source)
+        {
+            // The count reads through the gate, so while it is closed it cannot have read the file, let alone counted it.
+            gate.Should().NotBeNull("every core converts, so the count waits for the run to leave one idle");
+            estimate!.IsCompleted.Should().BeFalse();
+
+            gate!.Open();
+            (await estimate.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(20_000);
         }
     }
 
@@ -59,7 +82,7 @@ public sealed class RowCountTests
         await using var input = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.None);
         using var counting = new CancellationTokenSource();
 
-        var (source, _, estimate) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var (source, _, estimate, _) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             estimate!.IsCompleted.Should().BeTrue("a second handle cannot be opened, so the count ran on the import's stream first");
@@ -121,7 +144,7 @@ public sealed class RowCountTests
         using var counting = new CancellationTokenSource();
         var engine = TestEngine.Customers(o => (o.ReadAheadMinBytes, o.MaxDegreeOfParallelism) = (0, 1));
 
-        var (source, _, estimate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var (source, _, estimate, _) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
             source.Should().BeOfType<DataImport.Reading.ReadAheadRowSource>();

@@ -121,4 +121,24 @@ public sealed class OverlappedCommitTests
             FirstWriteSawTheNextBatch = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMinutes(1))) == signal;
         }
     }
+
+    [Fact]
+    public async Task AwaitCommit_WhileTheSinkWrites_OpensTheCountGate_AndClosesItOnceTheWriteEnds()
+    {
+        // With every core converting, the progress count reads only through this gate: the run opens it while it waits
+        // for its sink (a database working), the only time a core is idle.
+        var gate = new DataImport.Reading.IdleGate();
+        var write = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var waiting = DataImport.Pipeline.ImportPipeline<Customer>.AwaitCommitAsync(write.Task, gate);
+
+        waiting.IsCompleted.Should().BeFalse();
+        gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeTrue("the run waits for the sink, so the count may read");
+        write.SetResult();
+        await waiting;
+        gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeFalse("the run converts again, so the count waits");
+
+        await DataImport.Pipeline.ImportPipeline<Customer>.AwaitCommitAsync(Task.CompletedTask, gate);
+        gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeFalse("a write already done leaves no core idle");
+    }
 }

@@ -13,7 +13,7 @@ public sealed class RawRowArenaTests
         using var file = new TempFile(csv);
         await using var input = file.Open();
         using var counting = new CancellationTokenSource();
-        var (source, _, estimate) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        var (source, _, estimate, _) = await TestEngine.Customers().Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         var arena = new RawRowArena();
         var expected = new List<string>();
         using (source)
