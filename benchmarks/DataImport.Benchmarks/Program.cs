@@ -7,6 +7,7 @@ using DataImport.Benchmarks;
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --store                SQLite job store against 0-100k finished jobs
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --postgres             PostgreSQL record sink vs hand-written COPY and EF Core (DATAIMPORT_TEST_POSTGRES or --connection)
 //   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --claims --postgres "Host=…"   4 hosts claiming, SQLite vs PostgreSQL
+//   dotnet run -c Release --project benchmarks/DataImport.Benchmarks -- --repeat [--file sales] [--degree N]   one file imported 16 times in one process: times and processor time
 if (args.Contains("--memory-child"))
 {
     return await MemoryRun.ChildAsync(args);
@@ -25,6 +26,11 @@ if (args.Contains("--store"))
 if (args.Contains("--postgres"))
 {
     return await PostgresSinkRun.RunAsync(args);
+}
+
+if (args.Contains("--repeat"))
+{
+    return await RepeatRun.RunAsync(args);
 }
 
 if (args.Contains("--memory"))
