@@ -10,7 +10,7 @@ namespace DataImport.Benchmarks;
 /// and compare medians and processor times (benchmarks/README.md, "A parallel run's processor time").
 /// </summary>
 /// <remarks>
-/// Usage: <c>--repeat [--file sales|customers|schema|keyed] [--degree N] [--runs N] [--rows N]</c>; the defaults are the
+/// Usage: <c>--repeat [--file sales|customers|badrows|schema|keyed] [--degree N] [--runs N] [--rows N]</c>; the defaults are the
 /// sales file, the processor count, 16 runs and 1M rows. The first 4 runs are the warm-up (the first compiles the code).
 /// </remarks>
 public static class RepeatRun
@@ -23,14 +23,19 @@ public static class RepeatRun
         var degree = int.Parse(Option(args, "--degree") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var runs = Math.Max(WarmUp + 1, int.Parse(Option(args, "--runs") ?? "16", CultureInfo.InvariantCulture));
         var rows = int.Parse(Option(args, "--rows") ?? "1000000", CultureInfo.InvariantCulture);
-        if (file is not ("sales" or "customers" or "schema" or "keyed"))
+        if (file is not ("sales" or "customers" or "badrows" or "schema" or "keyed"))
         {
-            await Console.Error.WriteLineAsync($"--file {file}: expected sales, customers, schema or keyed.");
+            await Console.Error.WriteLineAsync($"--file {file}: expected sales, customers, badrows, schema or keyed.");
             return 2;
         }
 
         var engine = Engines.Create(readAhead: degree != 1, degree: degree);
-        var path = file == "customers" ? DataFiles.CustomersCsv(rows) : DataFiles.SalesCsv(rows);
+        var path = file switch
+        {
+            "customers" => DataFiles.CustomersCsv(rows),
+            "badrows" => DataFiles.SalesCsvWithBadRows(rows),
+            _ => DataFiles.SalesCsv(rows),
+        };
         var times = new List<double>();
         var process = Process.GetCurrentProcess();
         var processorBefore = TimeSpan.Zero;
@@ -47,6 +52,7 @@ public static class RepeatRun
             {
                 "customers" => await Engines.ImportAsync<CustomerRecord>(engine, Engines.Customers, path, ImportMode.CreateOnly, rows),
                 "schema" => await Engines.ImportAsync<ImportRecord>(engine, Engines.SalesSchema, path, ImportMode.CreateOnly, rows),
+                "badrows" => await Engines.ImportAsync<SalesRecord>(engine, Engines.Sales, path, ImportMode.CreateOnly, rows - DataFiles.BadRows(rows), DataFiles.BadRows(rows)),
                 "keyed" => await Engines.ImportAsync<SalesRecord>(engine, Engines.SalesKeyed, path, ImportMode.CreateAndUpdate, rows),
                 _ => await Engines.ImportAsync<SalesRecord>(engine, Engines.Sales, path, ImportMode.CreateOnly, rows),
             };
