@@ -77,7 +77,8 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 resume?.PendingWritten ?? false,
                 progress.SavesCheckpoints ? (decisions, token) => progress.PendingCommitAsync(decisions, outcomes.FlushAsync, token) : null);
 
-            await ImportRowsAsync(batcher, batch, spare, writer, outcomes, progress, countGate, cancellationToken).ConfigureAwait(false);
+            var runGate = countGate is null ? null : new RunCountGate(countGate, context.Time);
+            await ImportRowsAsync(batcher, batch, spare, writer, outcomes, progress, runGate, cancellationToken).ConfigureAwait(false);
             progress.Finish(ImportJobStatus.Completed, null, request.DryRun);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -175,10 +176,9 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
     /// <remarks>
     /// Whatever happens while a batch fills, the previous batch's commit is awaited first, and its failure is the one
     /// the run reports, as when nothing overlapped (that batch's failure would have stopped the run before this fill).
-    /// The count gate, when given, is open while the run waits for a commit, so the progress count reads only then
-    /// (see <see cref="ImportSourceOpener.OpenAsync"/>).
+    /// The count gate, when given, decides when the progress count may read (<see cref="RunCountGate"/>).
     /// </remarks>
-    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, RowBatch spare, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, IdleGate? idle, CancellationToken cancellationToken)
+    private async Task ImportRowsAsync(IRowBatcher batcher, RowBatch batch, RowBatch spare, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, RunCountGate? idle, CancellationToken cancellationToken)
     {
         Task? committing = null;
         try
@@ -217,6 +217,7 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
                 }
 
                 (batch, spare) = (spare, batch);
+                idle?.OpenIfLong();
             }
         }
         finally
@@ -229,30 +230,8 @@ internal sealed class ImportPipeline<TRecord>(PipelineContext context, ImportReq
         progress.AllRowsRead(batcher.DataRows);
     }
 
-    /// <summary>Waits for a pending commit, with <paramref name="idle"/> open meanwhile when the commit has not finished yet.</summary>
-    internal static async Task AwaitCommitAsync(Task? committing, IdleGate? idle)
-    {
-        if (committing is null)
-        {
-            return;
-        }
-
-        if (idle is null || committing.IsCompleted)
-        {
-            await committing.ConfigureAwait(false);
-            return;
-        }
-
-        idle.Open();
-        try
-        {
-            await committing.ConfigureAwait(false);
-        }
-        finally
-        {
-            idle.Close();
-        }
-    }
+    private static Task AwaitCommitAsync(Task? committing, RunCountGate? idle) =>
+        committing is null ? Task.CompletedTask : idle is null ? committing : idle.AwaitCommitAsync(committing);
 
     /// <summary>Writes a batch, counts its outcomes, flushes the not-imported file, and hands on the checkpoint.</summary>
     private async Task CommitAsync(RowBatch batch, BatchWriter<TRecord> writer, ImportOutcomes outcomes, ImportProgress progress, CancellationToken cancellationToken)

@@ -2,8 +2,9 @@ namespace DataImport.Reading;
 
 /// <summary>
 /// Open while the import leaves a core idle: while the CSV read-ahead thread waits for the import to catch up (and for
-/// good once it is done), or, when rows are converted on every core, while the run waits for its sink. Background work
-/// that passes through it, the progress row count, then uses that core instead of taking one from the import.
+/// good once it is done), or, when rows are converted on every core, while the run waits for its sink (and for good once
+/// the run has lasted a second, <see cref="RunCountGate"/>). Background work that passes through it, the progress row
+/// count, then uses that core instead of taking one from the import.
 /// </summary>
 /// <remarks>
 /// One flow opens and closes it: the read-ahead thread (the final <see cref="Open"/> may come from the importing thread

@@ -34,8 +34,8 @@ internal sealed class ImportSourceOpener
     /// The source, the reading context, the row-count estimate, and, when rows are converted on several threads and the
     /// count runs in the background, the gate the run opens while it waits (<see cref="IdleGate"/>): on a machine whose
     /// every core converts, a count running freely takes a core from the import (it made a 1M-row run about 9% slower on
-    /// 2 cores), so it reads only while the run waits for its sink. An import into a database counts while the database
-    /// works; one whose sink never keeps it waiting is bound by the processor alone and learns its total when it ends.
+    /// 2 cores), so it reads only while the run waits for its sink, and at any time once the run has lasted a second
+    /// (<see cref="RunCountGate"/>). A run shorter than that, bound by the processor, learns its total when it ends.
     /// </returns>
     public async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows, IdleGate? CountGate)> OpenAsync(ImportRequest request, CancellationTokenSource countCancellation, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace DataImport.Tests.Pipeline;
 
 /// <summary>
@@ -123,14 +125,15 @@ public sealed class OverlappedCommitTests
     }
 
     [Fact]
-    public async Task AwaitCommit_WhileTheSinkWrites_OpensTheCountGate_AndClosesItOnceTheWriteEnds()
+    public async Task CountGate_WhileTheSinkWrites_IsOpen_AndClosesOnceTheWriteEnds()
     {
         // With every core converting, the progress count reads only through this gate: the run opens it while it waits
-        // for its sink (a database working), the only time a core is idle.
+        // for its sink (a database working), when a core is idle.
         var gate = new DataImport.Reading.IdleGate();
+        var count = new DataImport.Reading.RunCountGate(gate, new FakeTimeProvider());
         var write = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var waiting = DataImport.Pipeline.ImportPipeline<Customer>.AwaitCommitAsync(write.Task, gate);
+        var waiting = count.AwaitCommitAsync(write.Task);
 
         waiting.IsCompleted.Should().BeFalse();
         gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeTrue("the run waits for the sink, so the count may read");
@@ -138,7 +141,31 @@ public sealed class OverlappedCommitTests
         await waiting;
         gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeFalse("the run converts again, so the count waits");
 
-        await DataImport.Pipeline.ImportPipeline<Customer>.AwaitCommitAsync(Task.CompletedTask, gate);
+        await count.AwaitCommitAsync(Task.CompletedTask);
         gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeFalse("a write already done leaves no core idle");
+    }
+
+    [Fact]
+    public async Task CountGate_RunLastingASecond_OpensForGood()
+    {
+        // A run still going after a second needs its total for its progress, also when its sink works on the importing
+        // thread and the run never waits on it.
+        var time = new FakeTimeProvider();
+        var gate = new DataImport.Reading.IdleGate();
+        var count = new DataImport.Reading.RunCountGate(gate, time);
+
+        time.Advance(DataImport.Reading.RunCountGate.OpenAfter - TimeSpan.FromMilliseconds(1));
+        count.OpenIfLong();
+        gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeFalse("a short run does not pay for the count");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        count.OpenIfLong();
+        gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeTrue();
+
+        var write = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = count.AwaitCommitAsync(write.Task);
+        write.SetResult();
+        await waiting;
+        gate.WaitAsync(CancellationToken.None).IsCompleted.Should().BeTrue("open for good: a finished write does not close it");
     }
 }
