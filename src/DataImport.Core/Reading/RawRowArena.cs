@@ -54,7 +54,8 @@ internal sealed class RawRowArena
         }
 
         // Runs for every row a parallel import reads, on the reading thread: the field count and the arrays are held in
-        // locals (sized above), and a field's place in the row is one subtraction and one comparison.
+        // locals (sized above), and a field's place in the row is one subtraction (a field outside the row, unescaped
+        // elsewhere, gives a place out of its range).
         var starts = _starts;
         var ends = _ends;
         var fields = _fields;
@@ -68,7 +69,7 @@ internal sealed class RawRowArena
                 starts[fields] = at;
                 ends[fields++] = at;
             }
-            else if ((nuint)offset <= (nuint)(row.Length - text.Length))
+            else if (offset >= 0 && offset + text.Length <= row.Length)
             {
                 starts[fields] = at + (int)offset;
                 ends[fields++] = at + (int)offset + text.Length;
