@@ -63,13 +63,13 @@ internal sealed class RawRowArena
         for (var i = 0; i < count; i++)
         {
             var text = source.GetText(i);
-            var offset = (nint)Unsafe.ByteOffset(ref first, ref MemoryMarshal.GetReference(text)) / sizeof(char);
             if (text.IsEmpty)
             {
                 starts[fields] = at;
                 ends[fields++] = at;
             }
-            else if (offset >= 0 && offset + text.Length <= row.Length)
+            else if ((nint)Unsafe.ByteOffset(ref first, ref MemoryMarshal.GetReference(text)) / sizeof(char) is var offset
+                && offset >= 0 && offset + text.Length <= row.Length)
             {
                 starts[fields] = at + (int)offset;
                 ends[fields++] = at + (int)offset + text.Length;
