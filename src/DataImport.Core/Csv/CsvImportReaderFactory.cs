@@ -115,7 +115,7 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         var file = request.File;
         var large = file.CanSeek && file.Length - file.Position >= options.ReadAheadMinBytes;
         // With conversion on several threads the importing thread only reads, and the chunks it reads into are the read-ahead.
-        return options.ReadAhead && options.MaxDegreeOfParallelism == 1 && large && Environment.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
+        return options.ReadAhead && options.MaxDegreeOfParallelism == 1 && large && options.ProcessorCount > 1 ? new ReadAheadRowSource(source, idle) : source;
     }
 
     /// <summary>

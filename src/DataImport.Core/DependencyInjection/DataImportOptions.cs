@@ -46,6 +46,13 @@ public sealed class DataImportOptions
     /// </summary>
     internal long ReadAheadMinBytes { get; set; } = 32L << 20;
 
+    /// <summary>
+    /// Gets or sets the cores the import may count on (<see cref="Environment.ProcessorCount"/>, which follows the
+    /// process's affinity and CPU limit): read-ahead needs a second one, and the progress count reads freely only while
+    /// the import leaves one idle. Tests set it to act out other machines.
+    /// </summary>
+    internal int ProcessorCount { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Gets or sets the maximum number of columns a file may have.</summary>
     /// <value>The default is 16,384, a spreadsheet's limit, as <see cref="Xlsx.XlsxReaderOptions.MaxColumns"/>.</value>
     public int MaxColumns { get; set; } = ImportLimits.MaxColumns;

@@ -31,11 +31,12 @@ internal sealed class ImportSourceOpener
     /// gives <see langword="null"/> when the rows could not be counted.
     /// </summary>
     /// <returns>
-    /// The source, the reading context, the row-count estimate, and, when rows are converted on several threads and the
-    /// count runs in the background, the gate the run opens while it waits (<see cref="IdleGate"/>): on a machine whose
-    /// every core converts, a count running freely takes a core from the import (it made a 1M-row run about 9% slower on
-    /// 2 cores), so it reads only while the run waits for its sink, and at any time once the run has lasted a second
-    /// (<see cref="RunCountGate"/>). A run shorter than that, bound by the processor, learns its total when it ends.
+    /// The source, the reading context, the row-count estimate, and, when the run's converting threads take every core
+    /// (<see cref="DataImportOptions.MaxDegreeOfParallelism"/> at least the cores, one thread on one core included) and
+    /// the count runs in the background, the gate the run opens while it waits (<see cref="IdleGate"/>): a count running
+    /// freely would take a core from the import (it made a 1M-row run about 9% slower on 2 cores), so it reads only
+    /// while the run waits for its sink, and at any time once the run has lasted a second (<see cref="RunCountGate"/>).
+    /// A run shorter than that, bound by the processor, learns its total when it ends.
     /// </returns>
     public async Task<(RowSource Source, ImportReaderContext Context, Task<int?>? EstimatedRows, IdleGate? CountGate)> OpenAsync(ImportRequest request, CancellationTokenSource countCancellation, CancellationToken cancellationToken)
     {
@@ -61,10 +62,13 @@ internal sealed class ImportSourceOpener
             var context = new ImportReaderContext(request.File, request, _options);
             var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             var source = factory.CreateRowSource(reader, request, _options, idle);
-            var convertsOnEveryCore = _options.MaxDegreeOfParallelism > 1;
-            if (source is not ReadAheadRowSource && !convertsOnEveryCore)
+            // The run itself takes every core when its converting threads are as many as the cores: then a count running
+            // freely would take one from it (on one core too, where a one-thread import already has it). A read-ahead
+            // source opens the gate itself, while its reading thread waits.
+            var takesEveryCore = _options.MaxDegreeOfParallelism >= _options.ProcessorCount && source is not ReadAheadRowSource;
+            if (source is not ReadAheadRowSource && !takesEveryCore)
             {
-                // One thread imports: the count runs freely on a core that would otherwise be idle.
+                // A core stays idle: the count runs freely on it.
                 idle?.Open();
             }
 
@@ -74,7 +78,7 @@ internal sealed class ImportSourceOpener
                 throw new InvalidDataException($"The file has {source.FieldCount} columns; the limit is {_options.MaxColumns}.");
             }
 
-            return (source, context, estimate, convertsOnEveryCore ? idle : null);
+            return (source, context, estimate, takesEveryCore ? idle : null);
         }
         catch when (estimate is not null)
         {

@@ -42,12 +42,12 @@ public sealed class RowCountTests
         await using var input = new ReadCountingFileStream(file.Path);
         using var counting = new CancellationTokenSource();
 
-        var engine = TestEngine.Customers(o => o.MaxDegreeOfParallelism = 1);
+        var engine = TestEngine.Customers(o => (o.MaxDegreeOfParallelism, o.ProcessorCount) = (1, 2));
 
         var (source, _, estimate, gate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
         {
-            gate.Should().BeNull("with one converting thread the count runs freely on another core");
+            gate.Should().BeNull("with one converting thread the count runs freely on the other core");
             (await estimate!).Should().Be(20_000);
             input.BytesRead.Should().BeLessThan(input.Length / 2, "the import's stream is read once, by the import; the count used its own handle");
             source.Read().Should().BeTrue();
@@ -61,7 +61,7 @@ public sealed class RowCountTests
         using var file = new TempFile(Rows(20_000));
         await using var input = file.Open();
         using var counting = new CancellationTokenSource();
-        var engine = TestEngine.Customers(o => o.MaxDegreeOfParallelism = 2);
+        var engine = TestEngine.Customers(o => (o.MaxDegreeOfParallelism, o.ProcessorCount) = (2, 2));
 
         var (source, _, estimate, gate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
         using (source)
@@ -72,6 +72,41 @@ public sealed class RowCountTests
 
             gate!.Open();
             (await estimate.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(20_000);
+        }
+    }
+
+    [Fact]
+    public async Task FileOnDisk_OneThreadOnOneCore_IsCountedOnlyWhileTheGateIsOpen()
+    {
+        using var file = new TempFile(Rows(20_000));
+        await using var input = file.Open();
+        using var counting = new CancellationTokenSource();
+        var engine = TestEngine.Customers(o => (o.MaxDegreeOfParallelism, o.ProcessorCount) = (1, 1));
+
+        var (source, _, estimate, gate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        using (source)
+        {
+            gate.Should().NotBeNull("the one core converts, so the count waits for the run to leave it idle");
+            estimate!.IsCompleted.Should().BeFalse();
+
+            gate!.Open();
+            (await estimate.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(20_000);
+        }
+    }
+
+    [Fact]
+    public async Task FileOnDisk_FewerConvertingThreadsThanCores_IsCountedFreely()
+    {
+        using var file = new TempFile(Rows(20_000));
+        await using var input = file.Open();
+        using var counting = new CancellationTokenSource();
+        var engine = TestEngine.Customers(o => (o.MaxDegreeOfParallelism, o.ProcessorCount) = (2, 8));
+
+        var (source, _, estimate, gate) = await engine.Sources.OpenAsync(TestEngine.Csv(input), counting, CancellationToken.None);
+        using (source)
+        {
+            gate.Should().BeNull("six of the eight cores stay idle, so the count runs on one of them");
+            (await estimate!.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(20_000);
         }
     }
 
