@@ -7,13 +7,15 @@ namespace DataImport.Benchmarks;
 
 /// <summary>
 /// The engine and CsvHelper 34 in one process, in interleaved rounds over one file: each round runs every contender once
-/// in turn, and the medians over the rounds after the warm-up are printed with their ratio to CsvHelper's
+/// in turn (starting one contender later each round), and the medians over the rounds after the warm-up are printed with their ratio to CsvHelper's
 /// <c>GetRecords</c>. Slow phases of a shared machine then hit every contender alike. Run it under <c>taskset -c 0</c>
 /// to see one core (the engine's defaults then follow <see cref="Environment.ProcessorCount"/>, which is 1).
 /// </summary>
 /// <remarks>
-/// Usage: <c>--race [--file sales|customers|badrows] [--rounds N] [--rows N]</c>; the defaults are the sales file, 9
-/// rounds and 1M rows; the first 2 rounds are the warm-up.
+/// Usage: <c>--race [--file sales|customers|badrows] [--rounds N] [--rows N] [--only name,name] [--verbose]</c>; the
+/// defaults are the sales file, 9 rounds and 1M rows; the first 2 rounds are the warm-up (on one core the runtime's tiered
+/// compilation takes longer to settle: give it more rounds). <c>--only</c> keeps the contenders whose names contain one
+/// of the words (and <c>GetRecords</c>, the baseline); <c>--verbose</c> prints every run.
 /// </remarks>
 public static class RaceRun
 {
@@ -40,19 +42,18 @@ public static class RaceRun
         Console.WriteLine($"{file}, {rows:N0} rows, {Environment.ProcessorCount} processor(s), {rounds} rounds ({WarmUp} warm-up)");
         if (Option(args, "--only") is { } only)
         {
-            race = [.. race.Where(c => c.Name == "CH34 GetRecords" || c.Name.Contains(only, StringComparison.OrdinalIgnoreCase))];
+            var names = only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            race = [.. race.Where(c => c.Name == "CH34 GetRecords" || names.Any(n => c.Name.Contains(n, StringComparison.OrdinalIgnoreCase)))];
         }
 
         var times = race.ToDictionary(c => c.Name, _ => new List<double>());
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var (name, run) in race)
+            // Each round starts one contender later, so what a contender leaves behind (garbage, threads winding down)
+            // falls on every other contender in turn rather than always on the same one.
+            for (var turn = 0; turn < race.Count; turn++)
             {
-                if (Option(args, "--pause") is { } pause)
-                {
-                    Thread.Sleep(int.Parse(pause, CultureInfo.InvariantCulture));
-                }
-
+                var (name, run) = race[(turn + round) % race.Count];
                 var watch = Stopwatch.StartNew();
                 run();
                 if (args.Contains("--verbose"))
