@@ -81,7 +81,7 @@ internal sealed class SchemaEntity : ImportEntity<ImportRecord>
         {
             if (mapped[i])
             {
-                record.SetByOrdinal(i, values[i].ToObject(properties[i].Type));
+                record.SetConverted(i, in values[i], properties[i].Type);
             }
         }
 

@@ -168,6 +168,50 @@ public sealed class EntityTests
     }
 
     [Fact]
+    public async Task ImportRecord_FromAnImport_ReadsEveryTypeAsItsValue_AndKeepsWhatItBoxed()
+    {
+        // The engine sets numbers, dates and the like unboxed; reading boxes each once, as its property's type.
+        var schema = new EntitySchemaBuilder("Row")
+            .Property("Name", PropertyType.String).Property("Count", PropertyType.Int).Property("Big", PropertyType.Long)
+            .Property("Price", PropertyType.Decimal).Property("Ratio", PropertyType.Double).Property("Active", PropertyType.Bool)
+            .Property("Day", PropertyType.Date).Property("At", PropertyType.DateTime).Property("Time", PropertyType.Time)
+            .Property("Id", PropertyType.Guid).Property("Size", PropertyType.Enum, allowedValues: ["S", "M"]).Property("Notes", PropertyType.String)
+            .Build();
+        var engine = TestEngine.Create(b => b.AddEntity(schema));
+        var csv = "Name,Count,Big,Price,Ratio,Active,Day,At,Time,Id,Size,Notes\n"
+            + "Ann,-7,9000000000,12.50,0.25,yes,2024-03-31,2024-03-31T14:30:00+02:00,14:30,3f2504e0-4f89-11d3-9a0c-0305e82c3301,M,\n";
+        var sink = new InMemoryImportSink<ImportRecord>();
+
+        var job = await engine.RunAsync(TestEngine.Csv(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), entity: "Row"), sink);
+
+        job.CreatedCount.Should().Be(1);
+        var record = sink.Records.Single();
+        record.Should().Equal(new Dictionary<string, object?>
+        {
+            ["Name"] = "Ann", ["Count"] = -7, ["Big"] = 9_000_000_000L, ["Price"] = 12.50m, ["Ratio"] = 0.25, ["Active"] = true,
+            ["Day"] = new DateOnly(2024, 3, 31), ["At"] = new DateTimeOffset(2024, 3, 31, 14, 30, 0, TimeSpan.FromHours(2)),
+            ["Time"] = new TimeOnly(14, 30), ["Id"] = Guid.Parse("3f2504e0-4f89-11d3-9a0c-0305e82c3301"), ["Size"] = "M", ["Notes"] = null,
+        });
+        record["Count"].Should().BeOfType<int>();
+        record["Price"]!.ToString().Should().Be("12.50", "a decimal keeps the scale it was written with");
+        record["Price"].Should().BeSameAs(record["Price"], "a value is boxed once, on its first read");
+        record.TryGetValue(schema.Properties[6], out var day).Should().BeTrue();
+        day.Should().BeSameAs(record["Day"]);
+        record.Count.Should().Be(12);
+
+        // A copy carries the values; setting one over an unboxed value replaces it.
+        var copy = record.Clone();
+        copy.Should().Equal(record);
+        copy["Count"] = 8;
+        copy["Count"].Should().Be(8);
+        record["Count"].Should().Be(-7);
+        var merged = new ImportRecord(schema) { ["Big"] = 1L };
+        merged.MergeFrom(sink.Records.Single());
+        merged["Big"].Should().Be(9_000_000_000L);
+        merged["At"].Should().Be(new DateTimeOffset(2024, 3, 31, 14, 30, 0, TimeSpan.FromHours(2)));
+    }
+
+    [Fact]
     public async Task ImportKey_TheEnginesKeyOfOneValue_EqualsASinksKeyOfTheSameValue()
     {
         // The engine makes the keys of a keyed import; a sink makes its own from what it stores and matches them up.
