@@ -15,11 +15,22 @@ public sealed class EntitySchema
         Properties = properties;
         Key = key;
         _byName = new Dictionary<string, EntityProperty>(StringComparer.OrdinalIgnoreCase);
+        UnboxedSlots = new int[properties.Count];
         foreach (var property in properties)
         {
             _byName[property.Name] = property;
+            UnboxedSlots[property.Ordinal] = property.Type is PropertyType.String or PropertyType.Enum ? -1 : UnboxedCount++;
         }
     }
+
+    /// <summary>
+    /// Gets, by property ordinal, where an <see cref="ImportRecord"/> keeps the property's value unboxed: -1 for strings,
+    /// which are objects already.
+    /// </summary>
+    internal int[] UnboxedSlots { get; }
+
+    /// <summary>Gets the number of properties an <see cref="ImportRecord"/> may keep unboxed.</summary>
+    internal int UnboxedCount { get; }
 
     /// <summary>Gets the entity name, used to address the entity in import requests (compared case-insensitively).</summary>
     public string Name { get; }

@@ -16,7 +16,8 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     // so a record costs two allocations besides its values (this object and the array), not three.
     private static readonly object PresentNull = new();
 
-    // A value the import set unboxed: it is in _unboxed (one slot per property, an array the collector need not scan),
+    // A value the import set unboxed: it is in _unboxed (one slot per property that is not a string, an array the
+    // collector need not scan),
     // and is boxed the first time it is read, the box then kept in _values. An import builds a record from its typed
     // values without an object per number or date (a 1M-row import of nine numbers and dates per row made nine million
     // boxes, most of its collections); a sink that reads every value boxes each once, where it reads it.
@@ -120,8 +121,9 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
                 if (ReferenceEquals(stored, Unboxed))
                 {
                     // Copied unboxed, as the other record holds it.
-                    _unboxed ??= new ValueSlot[_values.Length];
-                    _unboxed[i] = other._unboxed![i];
+                    var at = Entity.UnboxedSlots[i];
+                    _unboxed ??= new ValueSlot[Entity.UnboxedCount];
+                    _unboxed[at] = other._unboxed![at];
                 }
 
                 _values[i] = stored;
@@ -169,7 +171,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
             return;
         }
 
-        ref var slot = ref (_unboxed ??= new ValueSlot[_values.Length])[ordinal];
+        ref var slot = ref (_unboxed ??= new ValueSlot[Entity.UnboxedCount])[Entity.UnboxedSlots[ordinal]];
         switch (type)
         {
             case PropertyType.Int or PropertyType.Long or PropertyType.Bool:
@@ -215,7 +217,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
             return stored;
         }
 
-        ref readonly var slot = ref _unboxed![ordinal];
+        ref readonly var slot = ref _unboxed![Entity.UnboxedSlots[ordinal]];
         object box = Entity.Properties[ordinal].Type switch
         {
             PropertyType.Int => (int)slot.Integer,
