@@ -16,10 +16,12 @@ public sealed class EntitySchema
         Key = key;
         _byName = new Dictionary<string, EntityProperty>(StringComparer.OrdinalIgnoreCase);
         UnboxedSlots = new int[properties.Count];
+        PropertyTypes = new PropertyType[properties.Count];
         foreach (var property in properties)
         {
             _byName[property.Name] = property;
             UnboxedSlots[property.Ordinal] = property.Type is PropertyType.String or PropertyType.Enum ? -1 : UnboxedCount++;
+            PropertyTypes[property.Ordinal] = property.Type;
         }
     }
 
@@ -28,6 +30,9 @@ public sealed class EntitySchema
     /// which are objects already.
     /// </summary>
     internal int[] UnboxedSlots { get; }
+
+    /// <summary>Gets each property's type, by ordinal, for loops over every property of a record.</summary>
+    internal PropertyType[] PropertyTypes { get; }
 
     /// <summary>Gets the number of properties an <see cref="ImportRecord"/> may keep unboxed.</summary>
     internal int UnboxedCount { get; }

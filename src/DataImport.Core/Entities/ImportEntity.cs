@@ -73,18 +73,5 @@ internal sealed class SchemaEntity : ImportEntity<ImportRecord>
     public SchemaEntity WithValidators(IEnumerable<Func<ImportRecord, IEnumerable<ValidationProblem>>> validators) =>
         new(Schema, [.. Validators, .. validators]);
 
-    public override object CreateRecord(FieldValue[] values, bool[] mapped)
-    {
-        var record = new ImportRecord(Schema);
-        var properties = Schema.Properties;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (mapped[i])
-            {
-                record.SetConverted(i, in values[i], properties[i].Type);
-            }
-        }
-
-        return record;
-    }
+    public override object CreateRecord(FieldValue[] values, bool[] mapped) => ImportRecord.FromConverted(Schema, values, mapped);
 }

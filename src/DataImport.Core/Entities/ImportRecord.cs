@@ -156,51 +156,70 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
 
     internal void SetByOrdinal(int ordinal, object? value) => _values[ordinal] = value ?? PresentNull;
 
-    /// <summary>Sets a converted value without boxing it: strings as they are, other types into the record's slots.</summary>
-    internal void SetConverted(int ordinal, in FieldValue value, PropertyType type)
+    /// <summary>
+    /// Builds a record from an import's converted values (<paramref name="mapped"/> says which properties the file has):
+    /// strings as they are, the other types copied into the record's slots without boxing.
+    /// </summary>
+    internal static ImportRecord FromConverted(EntitySchema entity, FieldValue[] values, bool[] mapped)
     {
-        if (!value.HasValue)
+        var record = new ImportRecord(entity);
+        var stored = record._values;
+        var types = entity.PropertyTypes;
+        var slots = entity.UnboxedSlots;
+        var unboxed = entity.UnboxedCount > 0 ? record._unboxed = new ValueSlot[entity.UnboxedCount] : null;
+        for (var i = 0; i < stored.Length && i < values.Length; i++)
         {
-            _values[ordinal] = PresentNull;
-            return;
+            if (!mapped[i])
+            {
+                continue;
+            }
+
+            ref readonly var value = ref values[i];
+            if (!value.HasValue)
+            {
+                stored[i] = PresentNull;
+                continue;
+            }
+
+            var at = slots[i];
+            if (at < 0)
+            {
+                // A string or an enum's name.
+                stored[i] = value.Text ?? PresentNull;
+                continue;
+            }
+
+            ref var slot = ref unboxed![at];
+            switch (types[i])
+            {
+                case PropertyType.Decimal:
+                    slot.Decimal = value.Decimal;
+                    break;
+                case PropertyType.Double:
+                    slot.Double = value.Double;
+                    break;
+                case PropertyType.Date:
+                    slot.Date = value.Date;
+                    break;
+                case PropertyType.DateTime:
+                    slot.DateTime = value.DateTime;
+                    break;
+                case PropertyType.Time:
+                    slot.Time = value.Time;
+                    break;
+                case PropertyType.Guid:
+                    slot.Guid = value.Guid;
+                    break;
+                default:
+                    // Int, Long and Bool are held as a whole number.
+                    slot.Integer = value.Integer;
+                    break;
+            }
+
+            stored[i] = Unboxed;
         }
 
-        if (type is PropertyType.String or PropertyType.Enum)
-        {
-            _values[ordinal] = value.Text ?? PresentNull;
-            return;
-        }
-
-        ref var slot = ref (_unboxed ??= new ValueSlot[Entity.UnboxedCount])[Entity.UnboxedSlots[ordinal]];
-        switch (type)
-        {
-            case PropertyType.Int or PropertyType.Long or PropertyType.Bool:
-                slot.Integer = value.Integer;
-                break;
-            case PropertyType.Decimal:
-                slot.Decimal = value.Decimal;
-                break;
-            case PropertyType.Double:
-                slot.Double = value.Double;
-                break;
-            case PropertyType.Date:
-                slot.Date = value.Date;
-                break;
-            case PropertyType.DateTime:
-                slot.DateTime = value.DateTime;
-                break;
-            case PropertyType.Time:
-                slot.Time = value.Time;
-                break;
-            case PropertyType.Guid:
-                slot.Guid = value.Guid;
-                break;
-            default:
-                _values[ordinal] = value.ToObject(type) ?? PresentNull;
-                return;
-        }
-
-        _values[ordinal] = Unboxed;
+        return record;
     }
 
     /// <summary>The value at <paramref name="ordinal"/> (null when absent or empty), boxing an unboxed one on its first read.</summary>
