@@ -9,6 +9,10 @@ namespace DataImport;
 /// A record of an entity defined at run time: values by property name. Only the properties the file mapped
 /// are present, so a sink updating an existing record changes just those.
 /// </summary>
+/// <remarks>
+/// Numbers, dates, booleans and GUIDs an import sets are held unboxed and boxed on their first read; later reads return
+/// that object. As with a dictionary, reads on several threads at once are safe; a write alongside them is not.
+/// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A record of an entity is what users call it; it is a dictionary only for convenience.")]
 public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
 {
@@ -250,10 +254,10 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
             _ => slot.Guid,
         };
 
-        // Kept, so every read returns the same object; a value set meanwhile on another thread wins.
-        return Interlocked.CompareExchange(ref _values[ordinal], box, Unboxed) is { } raced && !ReferenceEquals(raced, Unboxed)
-            ? (ReferenceEquals(raced, PresentNull) ? null : raced)
-            : box;
+        // Kept, so every later read returns the same object. Like a dictionary, a record is safe for reads on several
+        // threads at once but not for a write alongside them: two first reads at once box twice (equal values).
+        _values[ordinal] = box;
+        return box;
     }
 
     private int Ordinal(string key)
