@@ -158,8 +158,6 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    internal void SetByOrdinal(int ordinal, object? value) => _values[ordinal] = value ?? PresentNull;
-
     /// <summary>
     /// Builds a record from an import's converted values (<paramref name="mapped"/> says which properties the file has):
     /// strings as they are, the other types copied into the record's slots without boxing.
@@ -241,7 +239,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
         }
 
         ref readonly var slot = ref _unboxed![Entity.UnboxedSlots[ordinal]];
-        object box = Entity.Properties[ordinal].Type switch
+        object box = Entity.PropertyTypes[ordinal] switch
         {
             PropertyType.Int => (int)slot.Integer,
             PropertyType.Long => slot.Integer,
