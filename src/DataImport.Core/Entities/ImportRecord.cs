@@ -21,10 +21,9 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
     private static readonly object PresentNull = new();
 
     // A value the import set unboxed: it is in _unboxed (one slot per property that is not a string, an array the
-    // collector need not scan),
-    // and is boxed the first time it is read, the box then kept in _values. An import builds a record from its typed
-    // values without an object per number or date (a 1M-row import of nine numbers and dates per row made nine million
-    // boxes, most of its collections); a sink that reads every value boxes each once, where it reads it.
+    // collector need not scan) and is boxed the first time it is read, the box then kept in _values. An import builds a
+    // record from its typed values without an object per number or date (a 1M-row import of nine numbers and dates per
+    // row made nine million boxes, most of its collections); a sink that reads every value boxes each once, as it reads.
     private static readonly object Unboxed = new();
     private readonly object?[] _values;
     private ValueSlot[]? _unboxed;
