@@ -168,7 +168,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
         var types = entity.PropertyTypes;
         var slots = entity.UnboxedSlots;
         var unboxed = entity.UnboxedCount > 0 ? record._unboxed = new ValueSlot[entity.UnboxedCount] : null;
-        for (var i = 0; i < stored.Length && i < values.Length; i++)
+        for (var i = 0; i < stored.Length; i++)
         {
             if (!mapped[i])
             {
@@ -190,33 +190,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
                 continue;
             }
 
-            ref var slot = ref unboxed![at];
-            switch (types[i])
-            {
-                case PropertyType.Decimal:
-                    slot.Decimal = value.Decimal;
-                    break;
-                case PropertyType.Double:
-                    slot.Double = value.Double;
-                    break;
-                case PropertyType.Date:
-                    slot.Date = value.Date;
-                    break;
-                case PropertyType.DateTime:
-                    slot.DateTime = value.DateTime;
-                    break;
-                case PropertyType.Time:
-                    slot.Time = value.Time;
-                    break;
-                case PropertyType.Guid:
-                    slot.Guid = value.Guid;
-                    break;
-                default:
-                    // Int, Long and Bool are held as a whole number.
-                    slot.Integer = value.Integer;
-                    break;
-            }
-
+            unboxed![at].Store(types[i], in value);
             stored[i] = Unboxed;
         }
 
@@ -237,19 +211,7 @@ public sealed class ImportRecord : IReadOnlyDictionary<string, object?>
             return stored;
         }
 
-        ref readonly var slot = ref _unboxed![Entity.UnboxedSlots[ordinal]];
-        object box = Entity.PropertyTypes[ordinal] switch
-        {
-            PropertyType.Int => (int)slot.Integer,
-            PropertyType.Long => slot.Integer,
-            PropertyType.Bool => slot.Integer != 0,
-            PropertyType.Decimal => slot.Decimal,
-            PropertyType.Double => slot.Double,
-            PropertyType.Date => slot.Date,
-            PropertyType.DateTime => slot.DateTime,
-            PropertyType.Time => slot.Time,
-            _ => slot.Guid,
-        };
+        var box = _unboxed![Entity.UnboxedSlots[ordinal]].Box(Entity.PropertyTypes[ordinal]);
 
         // Kept, so every later read returns the same object. Like a dictionary, a record is safe for reads on several
         // threads at once but not for a write alongside them: two first reads at once box twice (equal values).
@@ -289,4 +251,48 @@ internal struct ValueSlot
 
     [FieldOffset(0)]
     public Guid Guid;
+
+    /// <summary>Copies a converted value of a property of <paramref name="type"/> (not a string) into the slot.</summary>
+    public void Store(PropertyType type, in FieldValue value)
+    {
+        switch (type)
+        {
+            case PropertyType.Decimal:
+                Decimal = value.Decimal;
+                break;
+            case PropertyType.Double:
+                Double = value.Double;
+                break;
+            case PropertyType.Date:
+                Date = value.Date;
+                break;
+            case PropertyType.DateTime:
+                DateTime = value.DateTime;
+                break;
+            case PropertyType.Time:
+                Time = value.Time;
+                break;
+            case PropertyType.Guid:
+                Guid = value.Guid;
+                break;
+            default:
+                // Int, Long and Bool are held as a whole number, as in FieldValue.
+                Integer = value.Integer;
+                break;
+        }
+    }
+
+    /// <summary>The value as the object a property of <paramref name="type"/> reads as (<see cref="FieldValue.ToObject"/> for a slot).</summary>
+    public readonly object Box(PropertyType type) => type switch
+    {
+        PropertyType.Int => (int)Integer,
+        PropertyType.Long => Integer,
+        PropertyType.Bool => Integer != 0,
+        PropertyType.Decimal => Decimal,
+        PropertyType.Double => Double,
+        PropertyType.Date => Date,
+        PropertyType.DateTime => DateTime,
+        PropertyType.Time => Time,
+        _ => Guid,
+    };
 }

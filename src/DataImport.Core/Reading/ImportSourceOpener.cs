@@ -62,14 +62,20 @@ internal sealed class ImportSourceOpener
             var context = new ImportReaderContext(request.File, request, _options);
             var reader = await factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             var source = factory.CreateRowSource(reader, request, _options, idle);
-            // The run itself takes every core when its converting threads are as many as the cores: then a count running
-            // freely would take one from it (on one core too, where a one-thread import already has it). A read-ahead
-            // source opens the gate itself, while its reading thread waits.
-            var takesEveryCore = _options.MaxDegreeOfParallelism >= _options.ProcessorCount && source is not ReadAheadRowSource;
-            if (source is not ReadAheadRowSource && !takesEveryCore)
+            // A read-ahead source opens the gate itself, while its reading thread waits. Otherwise the run takes every core
+            // when its converting threads are as many as the cores (one thread on one core too), and then a count running
+            // freely would take one from it: the run keeps the gate. Else a core stays idle and the count runs on it.
+            IdleGate? runGate = null;
+            if (source is not ReadAheadRowSource)
             {
-                // A core stays idle: the count runs freely on it.
-                idle?.Open();
+                if (_options.MaxDegreeOfParallelism >= _options.ProcessorCount)
+                {
+                    runGate = idle;
+                }
+                else
+                {
+                    idle?.Open();
+                }
             }
 
             if (source.FieldCount > _options.MaxColumns)
@@ -78,7 +84,7 @@ internal sealed class ImportSourceOpener
                 throw new InvalidDataException($"The file has {source.FieldCount} columns; the limit is {_options.MaxColumns}.");
             }
 
-            return (source, context, estimate, takesEveryCore ? idle : null);
+            return (source, context, estimate, runGate);
         }
         catch when (estimate is not null)
         {
