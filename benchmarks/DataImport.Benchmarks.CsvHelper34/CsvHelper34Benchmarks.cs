@@ -15,6 +15,38 @@ public static class Sizes
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
 }
 
+/// <summary>How every CsvHelper 34 contender opens a file, and the check of what it read (the benchmarks and <c>--race</c>).</summary>
+public static class CsvHelper34Reading
+{
+    /// <summary>The options both sides share: the delimiter given, the invariant culture, CsvHelper's defaults otherwise.</summary>
+    public static readonly CsvReaderOptions Options = new() { Separator = ',', FormatProvider = CultureInfo.InvariantCulture };
+
+    /// <summary>A reader of the file; for a file with bad rows, one that skips them and collects each into <paramref name="errors"/>.</summary>
+    public static CsvReader Open(string path, int badRows, ConcurrentQueue<CsvRecordError> errors)
+    {
+        var options = badRows == 0 ? Options : Options with
+        {
+            OnRecordError = error =>
+            {
+                errors.Enqueue(error);
+                return true;
+            },
+        };
+        return CsvReader.Create(Sizes.OpenFile(path), options);
+    }
+
+    /// <summary>Throws unless CsvHelper read every good row and skipped every bad one.</summary>
+    public static long Check(long records, ConcurrentQueue<CsvRecordError> errors, int rows, int badRows)
+    {
+        if (records != rows - badRows || errors.Count != badRows)
+        {
+            throw new InvalidOperationException($"CsvHelper read {records} records and skipped {errors.Count} of {rows} rows; expected {badRows} bad rows.");
+        }
+
+        return records;
+    }
+}
+
 /// <summary>
 /// One file read by CsvHelper 34 (raw field spans, <c>GetRecords</c>, <c>EnumerateRecords</c> into one instance,
 /// <c>ParallelEnumerate</c> on every core) and by the engine (default: conversion on every core; one thread: <c>MaxDegreeOfParallelism = 1</c> and
@@ -27,8 +59,6 @@ public static class Sizes
 public abstract class CsvHelper34Benchmarks<TRecord>
     where TRecord : class, new()
 {
-    private static readonly CsvReaderOptions Options = new() { Separator = ',', FormatProvider = CultureInfo.InvariantCulture };
-
     private ImportEngine _engine = null!;
 
     private ImportEngine _oneThread = null!;
@@ -58,7 +88,7 @@ public abstract class CsvHelper34Benchmarks<TRecord>
     [Benchmark(Description = "a) CH34 raw GetSpan")]
     public long RawGetSpan()
     {
-        using var csv = CsvReader.Create(Sizes.OpenFile(_path), Options);
+        using var csv = CsvReader.Create(Sizes.OpenFile(_path), CsvHelper34Reading.Options);
         long total = 0;
         while (csv.Read())
         {
@@ -75,42 +105,42 @@ public abstract class CsvHelper34Benchmarks<TRecord>
     public long GetRecords()
     {
         var errors = new ConcurrentQueue<CsvRecordError>();
-        using var csv = Open(errors);
+        using var csv = CsvHelper34Reading.Open(_path, BadRows, errors);
         long count = 0;
         foreach (var record in csv.GetRecords<TRecord>())
         {
             count += record is null ? 0 : 1;
         }
 
-        return Check(count, errors);
+        return CsvHelper34Reading.Check(count, errors, Rows, BadRows);
     }
 
     [Benchmark(Description = "c) CH34 EnumerateRecords, one instance")]
     public long EnumerateRecords()
     {
         var errors = new ConcurrentQueue<CsvRecordError>();
-        using var csv = Open(errors);
+        using var csv = CsvHelper34Reading.Open(_path, BadRows, errors);
         long count = 0;
         foreach (var record in csv.EnumerateRecords(new TRecord()))
         {
             count += record is null ? 0 : 1;
         }
 
-        return Check(count, errors);
+        return CsvHelper34Reading.Check(count, errors, Rows, BadRows);
     }
 
     [Benchmark(Description = "c) CH34 ParallelEnumerate(ProcessorCount)")]
     public long ParallelEnumerate()
     {
         var errors = new ConcurrentQueue<CsvRecordError>();
-        using var csv = Open(errors);
+        using var csv = CsvHelper34Reading.Open(_path, BadRows, errors);
         long count = 0;
         foreach (var record in csv.ParallelEnumerate<TRecord>(Environment.ProcessorCount))
         {
             count += record is null ? 0 : 1;
         }
 
-        return Check(count, errors);
+        return CsvHelper34Reading.Check(count, errors, Rows, BadRows);
     }
 
     [Benchmark(Description = "d) Engine POCO CreateOnly")]
@@ -124,30 +154,6 @@ public abstract class CsvHelper34Benchmarks<TRecord>
 
     /// <summary>Generates (once) and returns the file of <paramref name="rows"/> rows.</summary>
     protected abstract string CreateFile(int rows);
-
-    /// <summary>A reader of the file; for a file with bad rows, one that skips them and collects each into <paramref name="errors"/>.</summary>
-    private CsvReader Open(ConcurrentQueue<CsvRecordError> errors)
-    {
-        var options = BadRows == 0 ? Options : Options with
-        {
-            OnRecordError = error =>
-            {
-                errors.Enqueue(error);
-                return true;
-            },
-        };
-        return CsvReader.Create(Sizes.OpenFile(_path), options);
-    }
-
-    private long Check(long records, ConcurrentQueue<CsvRecordError> errors)
-    {
-        if (records != Rows - BadRows || errors.Count != BadRows)
-        {
-            throw new InvalidOperationException($"CsvHelper read {records} records and skipped {errors.Count} of {Rows} rows; expected {BadRows} bad rows.");
-        }
-
-        return records;
-    }
 }
 
 /// <summary>The SalesRecords-like CSV (unquoted, 14 columns, two M/d/yyyy dates, five decimals).</summary>

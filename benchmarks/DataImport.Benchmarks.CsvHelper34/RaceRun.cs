@@ -81,35 +81,22 @@ public static class RaceRun
     private static List<(string Name, Action Run)> Contenders<TRecord>(string path, string entity, int rows, int badRows)
         where TRecord : class, new()
     {
-        var options = new CsvReaderOptions { Separator = ',', FormatProvider = CultureInfo.InvariantCulture };
         var errors = new ConcurrentQueue<CsvRecordError>();
-        if (badRows > 0)
-        {
-            options = options with
-            {
-                OnRecordError = error =>
-                {
-                    errors.Enqueue(error);
-                    return true;
-                },
-            };
-        }
-
         var engine = Engines.Create();
         var oneThread = Engines.Create(readAhead: false, degree: 1);
         return
         [
-            ("CH34 GetRecords", () => Check(CsvHelper(path, options, errors, csv => csv.GetRecords<TRecord>()), errors, rows, badRows)),
-            ("CH34 ParallelEnumerate(ProcessorCount)", () => Check(CsvHelper(path, options, errors, csv => csv.ParallelEnumerate<TRecord>(Environment.ProcessorCount)), errors, rows, badRows)),
+            ("CH34 GetRecords", () => CsvHelper34Reading.Check(Read(path, badRows, errors, csv => csv.GetRecords<TRecord>()), errors, rows, badRows)),
+            ("CH34 ParallelEnumerate(ProcessorCount)", () => CsvHelper34Reading.Check(Read(path, badRows, errors, csv => csv.ParallelEnumerate<TRecord>(Environment.ProcessorCount)), errors, rows, badRows)),
             ("Engine default", () => Engines.ImportAsync<TRecord>(engine, entity, path, ImportMode.CreateOnly, rows - badRows, badRows).GetAwaiter().GetResult()),
             ("Engine one thread", () => Engines.ImportAsync<TRecord>(oneThread, entity, path, ImportMode.CreateOnly, rows - badRows, badRows).GetAwaiter().GetResult()),
         ];
     }
 
-    private static long CsvHelper<TRecord>(string path, CsvReaderOptions options, ConcurrentQueue<CsvRecordError> errors, Func<CsvReader, IEnumerable<TRecord>> records)
+    private static long Read<TRecord>(string path, int badRows, ConcurrentQueue<CsvRecordError> errors, Func<CsvReader, IEnumerable<TRecord>> records)
     {
         errors.Clear();
-        using var csv = CsvReader.Create(Sizes.OpenFile(path), options);
+        using var csv = CsvHelper34Reading.Open(path, badRows, errors);
         long count = 0;
         foreach (var record in records(csv))
         {
@@ -117,14 +104,6 @@ public static class RaceRun
         }
 
         return count;
-    }
-
-    private static void Check(long records, ConcurrentQueue<CsvRecordError> errors, int rows, int badRows)
-    {
-        if (records != rows - badRows || errors.Count != badRows)
-        {
-            throw new InvalidOperationException($"CsvHelper read {records} records and skipped {errors.Count} of {rows} rows; expected {badRows} bad rows.");
-        }
     }
 
     private static double Median(List<double> values)

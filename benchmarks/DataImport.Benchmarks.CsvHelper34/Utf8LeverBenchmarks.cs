@@ -20,8 +20,6 @@ namespace DataImport.Benchmarks;
 [MemoryDiagnoser]
 public class Utf8LeverBenchmarks
 {
-    private static readonly CsvReaderOptions Options = new() { Separator = ',', FormatProvider = CultureInfo.InvariantCulture };
-
     private ImportEngine _oneThread = null!;
     private string _path = null!;
 
@@ -38,7 +36,7 @@ public class Utf8LeverBenchmarks
     [Benchmark(Baseline = true, Description = "c) CH34 GetRecords")]
     public long GetRecords()
     {
-        using var csv = CsvReader.Create(Sizes.OpenFile(_path), Options);
+        using var csv = CsvReader.Create(Sizes.OpenFile(_path), CsvHelper34Reading.Options);
         long count = 0;
         foreach (var record in csv.GetRecords<SalesRecord>())
         {
@@ -54,7 +52,7 @@ public class Utf8LeverBenchmarks
     [Benchmark(Description = "f) Prototype: UTF-8 (CH34 reader, conversion from bytes)")]
     public long Utf8()
     {
-        using var csv = CsvReader.Create(Sizes.OpenFile(_path), Options);
+        using var csv = CsvReader.Create(Sizes.OpenFile(_path), CsvHelper34Reading.Options);
         var pool = new Pool();
         long count = 0;
         while (csv.Read())
