@@ -21,6 +21,9 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     // Readers of a header-less request whose first line is a not-imported file's header line, read as a header.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsvDataReader, object> NotImportedHeaders = new();
 
+    // Readers that read the header line only: their data rows are cut into blocks, parsed where they are converted.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsvDataReader, CsvBlockPlan> HeaderCuts = new();
+
     public override string FileType => "csv";
 
     public override async ValueTask<DbDataReader> OpenAsync(ImportReaderContext context, CancellationToken cancellationToken)
@@ -58,9 +61,20 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
             BufferSize = Math.Min(BufferChars, context.MaxFieldLength),
             MaxBufferSize = Math.Max(context.MaxFieldLength, BufferChars),
         };
+
+        // With conversion on several threads the data rows go to the converting threads in blocks of whole records, each
+        // parsed there by a reader of its own (CsvBlockSource): the importing thread only cuts the text. Sylvan then reads
+        // the header line alone.
+        TextReader source = text;
+        CsvHeaderCut? cut = null;
+        if (hasHeaders && context.ConvertingThreads > 1)
+        {
+            source = cut = new CsvHeaderCut(text, BufferChars);
+        }
+
         try
         {
-            var reader = await CsvDataReader.CreateAsync(text, options, cancellationToken).ConfigureAwait(false);
+            var reader = await CsvDataReader.CreateAsync(source, options, cancellationToken).ConfigureAwait(false);
             if (reader.FieldCount == 0)
             {
                 await reader.DisposeAsync().ConfigureAwait(false);
@@ -89,11 +103,16 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
                 NotImportedHeaders.AddOrUpdate(reader, NotImportedHeaders);
             }
 
+            if (cut is { IsCut: true })
+            {
+                HeaderCuts.AddOrUpdate(reader, new CsvBlockPlan(cut, options));
+            }
+
             return reader;
         }
         catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
         {
-            text.Dispose();
+            source.Dispose();
             var row = ex is CsvFormatException format ? format.RowNumber + (hasHeaders ? 1 : 0) : 1;
             throw CsvRowSource.Describe(ex, Math.Max(row, 1), context.MaxFieldLength);
         }
@@ -110,6 +129,11 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
     {
         var csv = (CsvDataReader)reader;
         var source = new CsvRowSource(csv, request.HasHeaderRow || NotImportedHeaders.TryGetValue(csv, out _), options.MaxFieldLength, InvalidBytes.TryGetValue(csv, out var invalidBytes) ? invalidBytes : null);
+        if (HeaderCuts.TryGetValue(csv, out var plan))
+        {
+            return new CsvBlockSource(source, plan.Cut, plan.Options, invalidBytes, options.MaxFieldLength);
+        }
+
         // Only a seekable file (its size known, its reads local): the reading thread must end promptly when the import
         // does, which a stalled network stream would not guarantee.
         var file = request.File;
@@ -160,3 +184,6 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         return lenient.GetString(prefix, 0, Math.Min(prefix.Length, CsvPrelude.DetectionBytes));
     }
 }
+
+/// <summary>A file whose header was read alone: its data rows are read in blocks, by readers with these options.</summary>
+internal sealed record CsvBlockPlan(CsvHeaderCut Cut, CsvDataReaderOptions Options);

@@ -8,25 +8,35 @@ namespace DataImport.Csv;
 internal sealed class CsvRowSource : RowSource
 {
     private readonly CsvDataReader _reader;
-    private readonly int _headerRows;
+    private readonly bool _hasHeaderRow;
+    private readonly int _rowsBefore;
     private readonly int _maxFieldLength;
     private readonly CsvInvalidBytes? _invalidBytes;
 
-    public CsvRowSource(CsvDataReader reader, bool hasHeaderRow, int maxFieldLength, CsvInvalidBytes? invalidBytes = null)
+    /// <param name="reader">Sylvan's reader.</param>
+    /// <param name="hasHeaderRow">Whether the reader read a header row (it takes row number 1).</param>
+    /// <param name="maxFieldLength">The record length limit the reader enforces, for its message.</param>
+    /// <param name="invalidBytes">The marker of bad bytes the reader's text was decoded with, if any.</param>
+    /// <param name="rowsBefore">
+    /// Records of the file before the reader's first one, when it reads a part of the file (a block of whole records, see
+    /// <see cref="CsvBlockSource"/>): added to its row numbers, so they are the file's.
+    /// </param>
+    public CsvRowSource(CsvDataReader reader, bool hasHeaderRow, int maxFieldLength, CsvInvalidBytes? invalidBytes = null, int rowsBefore = 0)
     {
         _maxFieldLength = maxFieldLength;
         _invalidBytes = invalidBytes;
         _reader = reader;
-        _headerRows = hasHeaderRow ? 1 : 0;
+        _hasHeaderRow = hasHeaderRow;
+        _rowsBefore = rowsBefore + (hasHeaderRow ? 1 : 0);
     }
 
     public override int FieldCount => _reader.FieldCount;
 
     public override int RowFieldCount => _reader.RowFieldCount;
 
-    public override int RowNumber => _reader.RowNumber + _headerRows;
+    public override int RowNumber => _reader.RowNumber + _rowsBefore;
 
-    public override string GetHeader(int ordinal) => _headerRows == 1 ? _reader.GetName(ordinal) : string.Empty;
+    public override string GetHeader(int ordinal) => _hasHeaderRow ? _reader.GetName(ordinal) : string.Empty;
 
     public override bool Read()
     {
@@ -37,7 +47,7 @@ internal sealed class CsvRowSource : RowSource
         }
         catch (Exception ex) when (ex is CsvFormatException or DecoderFallbackException)
         {
-            throw Describe(ex, ex is CsvFormatException format ? format.RowNumber + _headerRows : _reader.RowNumber + _headerRows, _maxFieldLength);
+            throw Describe(ex, ex is CsvFormatException format ? format.RowNumber + _rowsBefore : _reader.RowNumber + _rowsBefore, _maxFieldLength);
         }
 
         // Bad bytes are decoded ahead of the parser; once one has been, each row is checked until the one that holds it.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using DataImport.Csv;
 using DataImport.Output;
 using DataImport.Reading;
 
@@ -25,7 +26,6 @@ namespace DataImport.Pipeline;
 /// </remarks>
 internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
 {
-    private readonly RowSource _source;
     private readonly RowStage _stage;
     private readonly RowChunk.View _view = new();
     private readonly Func<RowStage> _newStage;
@@ -54,6 +54,13 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
     private bool _readEnded;
     private volatile bool _stopping;
 
+    // The reader, or, for a CSV file cut into blocks, the source the blocks come from (the converting threads parse
+    // them, and the rows are counted as they are handed on): until a block fails its check and one reader goes on.
+    private RowSource _source;
+    private readonly CsvBlockSource? _blockSource;
+    private bool _cuttingBlocks;
+    private int _recordsCut;
+
     /// <param name="source">The reader, read on the importing thread only.</param>
     /// <param name="stage">The importing thread's stage.</param>
     /// <param name="newStage">Makes a stage for a worker (its own converter, validator and scratch).</param>
@@ -67,6 +74,8 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
     public ParallelRowBatcher(RowSource source, RowStage stage, Func<RowStage> newStage, int degree, int resumeAfter, int dataRowsBefore, int? maxRows, int sourceWidth, bool keepSourceCells, CancellationToken cancellationToken)
     {
         _source = source;
+        _blockSource = source as CsvBlockSource;
+        _cuttingBlocks = _blockSource is not null;
         _stage = stage;
         _newStage = newStage;
         _workers = [.. Enumerable.Range(0, degree - 1).Select(_ => new Worker(this))];
@@ -113,6 +122,18 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
             var chunk = _current;
             if (chunk is not null && _next < chunk.Count)
             {
+                if (chunk.Block is not null)
+                {
+                    // Rows parsed from a block are counted here, in file order, as the reading counts the rows it reads.
+                    DataRows++;
+                    if (_maxRows is { } limit && DataRows > limit)
+                    {
+                        return FillResult.RowLimit;
+                    }
+
+                    LastRowRead = chunk.RowNumbers[_next];
+                }
+
                 if (_next == chunk.FailedRow)
                 {
                     _current = null;
@@ -134,7 +155,15 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
                 }
             }
 
-            _current = NextConverted(cancellationToken);
+            var next = NextConverted(cancellationToken);
+            if (next.ReadRestInOne)
+            {
+                // Not current: the chunk is free again (with every chunk after it) whether or not one reader can go on.
+                ReadRestInOne(next);
+                continue;
+            }
+
+            _current = next;
             _next = 0;
         }
 
@@ -225,6 +254,11 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
     {
         var chunk = _free.TryPop(out var reused) ? reused : RowChunk.Rent(_source.IsTextOnly, _keepSourceCells);
         chunk.Clear();
+        if (_cuttingBlocks)
+        {
+            CutBlock(chunk, cancellationToken);
+            return;
+        }
 
         // Counted in locals and stored once per chunk: the workers read this object's fields (whether the run is
         // stopping) while they convert, and a store to the same cache line for every row read makes the cores pass that
@@ -277,6 +311,12 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
             return;
         }
 
+        Queue(chunk);
+    }
+
+    /// <summary>Hands a read chunk to the converting threads.</summary>
+    private void Queue(RowChunk chunk)
+    {
         chunk.MarkQueued();
         lock (_queued)
         {
@@ -290,6 +330,89 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// Cuts the next block of whole records into a chunk, for a converting thread to parse; at the end of the text, or
+    /// where the text cannot be cut, marks the chunk so (where one reader then goes on, <see cref="ReadRestInOne"/>).
+    /// </summary>
+    private void CutBlock(RowChunk chunk, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        CsvBlockStatus status;
+        char[] block;
+        int length;
+        int records;
+        try
+        {
+            status = _blockSource!.Splitter.Next(out block, out length, out records);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A read that fails (an I/O error): one reader goes on from here and meets it after the rows before it.
+            (status, block, length, records) = (CsvBlockStatus.ReadRestInOne, [], 0, 0);
+        }
+
+        _ahead.Enqueue(chunk);
+        switch (status)
+        {
+            case CsvBlockStatus.Block:
+                chunk.SetBlock(block, length, _recordsCut, records);
+                _recordsCut += records;
+                Queue(chunk);
+                return;
+            case CsvBlockStatus.End:
+                chunk.End = FillResult.EndOfFile;
+                break;
+            default:
+                chunk.ReadRestInOneAfter(_recordsCut);
+                break;
+        }
+
+        _readEnded = true;
+        chunk.MarkConverted();
+    }
+
+    /// <summary>
+    /// Goes on with one reader from the start of <paramref name="chunk"/>'s block (or the place it marks): every chunk
+    /// read after it is dropped, once no thread converts it, and its text read again. Every row before was handed on.
+    /// </summary>
+    private void ReadRestInOne(RowChunk chunk)
+    {
+        var text = new System.Text.StringBuilder();
+        if (chunk.Block is { } block)
+        {
+            text.Append(block, 0, chunk.BlockLength);
+        }
+
+        lock (_queued)
+        {
+            _queued.Clear();
+        }
+
+        foreach (var later in _ahead)
+        {
+            if (!later.IsConverted && !later.TryClaim())
+            {
+                later.WaitConverted();
+            }
+
+            if (later.Block is { } laterBlock)
+            {
+                text.Append(laterBlock, 0, later.BlockLength);
+            }
+
+            _free.Push(later);
+        }
+
+        _ahead.Clear();
+        _free.Push(chunk);
+
+        // No more blocks; and nothing more is read if the reader cannot open (its first record's failure ends the run).
+        _cuttingBlocks = false;
+        _readEnded = true;
+        _source = _blockSource!.ReadRestInOne(text.ToString(), chunk.RecordsBefore);
+        _readEnded = false;
     }
 
     /// <summary>Takes the oldest queued chunk no thread has started, or <see langword="null"/>.</summary>
@@ -320,6 +443,12 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
     /// <summary>Converts and validates a claimed chunk's rows with one thread's stage; never throws.</summary>
     private void Convert(RowChunk chunk, RowStage stage, RowChunk.View view)
     {
+        if (chunk.Block is not null)
+        {
+            ParseAndConvert(chunk, stage, view);
+            return;
+        }
+
         var rows = chunk.Rows;
         for (var r = 0; r < chunk.Count; r++)
         {
@@ -347,6 +476,105 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
         }
 
         chunk.Complete();
+    }
+
+    /// <summary>
+    /// Parses a claimed chunk's block with a reader of this thread's and converts and validates its rows; never throws.
+    /// The block must parse into exactly the records it was cut with, without an error: else the chunk is marked, and
+    /// one reader reads the file again from there (<see cref="ReadRestInOne"/>), giving the rows and errors one reader
+    /// gives. Blank rows and rows a resumed job committed are skipped, as the reading skips them.
+    /// </summary>
+    private void ParseAndConvert(RowChunk chunk, RowStage stage, RowChunk.View view)
+    {
+        CsvRowSource source;
+        try
+        {
+            source = _blockSource!.OpenBlock(view.BlockText, chunk.Block!, chunk.BlockLength, chunk.RecordsBefore);
+        }
+#pragma warning disable CA1031 // Any failure to parse the block sends its rows to one reader, which reports it where it belongs.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            chunk.ReadRestInOne = true;
+            chunk.Complete();
+            return;
+        }
+
+        try
+        {
+            var records = 0;
+            while (true)
+            {
+                bool read;
+                try
+                {
+                    read = source.Read();
+                }
+#pragma warning disable CA1031 // As above.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    chunk.ReadRestInOne = true;
+                    break;
+                }
+
+                if (!read)
+                {
+                    chunk.ReadRestInOne = records != chunk.BlockRecords;
+                    break;
+                }
+
+                if (++records > chunk.BlockRecords)
+                {
+                    chunk.ReadRestInOne = true;
+                    break;
+                }
+
+                // Every 16 rows, as in Convert.
+                if ((records & 15) == 0 && (_stopping || _cancellation.IsCancellationRequested))
+                {
+                    chunk.Abandon();
+                    break;
+                }
+
+                var rowNumber = source.RowNumber;
+                if (rowNumber <= _resumeAfter || source.IsBlankRow())
+                {
+                    continue;
+                }
+
+                var index = chunk.Count;
+                var row = chunk.Rows[index] ??= new PendingRow();
+                if (_keepSourceCells)
+                {
+                    chunk.Capture(source, rowNumber);
+                    row.Reset(rowNumber, chunk.Cells, chunk.FirstField[index]);
+                    row.RawCount = Math.Min(source.RowFieldCount, _sourceWidth);
+                }
+                else
+                {
+                    chunk.AddRow(rowNumber);
+                    row.Reset(rowNumber, null, 0);
+                }
+
+                try
+                {
+                    stage.Process(source, row);
+                }
+#pragma warning disable CA1031 // Thrown by the importing thread when it reaches this row, as a one-thread run throws it there.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    chunk.Fail(index, ex);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            source.Dispose();
+            chunk.Complete();
+        }
     }
 
     /// <summary>Resets the row's slot and points it at its source cells for the not-imported file, as <see cref="RowBatcher"/> keeps them.</summary>

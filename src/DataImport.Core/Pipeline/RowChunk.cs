@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using DataImport.Reading;
@@ -77,6 +78,26 @@ internal sealed class RowChunk
     /// <summary>Gets a value indicating whether conversion stopped early because the import was cancelled or ended.</summary>
     public bool Abandoned { get; private set; }
 
+    /// <summary>
+    /// Gets the block of whole CSV records this chunk's rows are parsed from by the thread that converts them
+    /// (<see cref="Csv.CsvBlockSource"/>), or <see langword="null"/> when the importing thread read the rows into it.
+    /// </summary>
+    public char[]? Block { get; private set; }
+
+    public int BlockLength { get; private set; }
+
+    /// <summary>Gets the data records of the file before the block (blank and resumed ones included).</summary>
+    public int RecordsBefore { get; private set; }
+
+    /// <summary>Gets the records the block holds, by the count of line breaks that cut it.</summary>
+    public int BlockRecords { get; private set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the rest of the file, from this chunk's block on, must be read by one
+    /// reader: the block did not parse into exactly its records without an error, or it could not be cut.
+    /// </summary>
+    public bool ReadRestInOne { get; set; }
+
     public bool IsFull => Count == MaxRows || Cells.Length >= MaxChars || Cells.FieldTotal >= MaxFields;
 
     public bool HasEnded => End is not null || ReadFailure is not null;
@@ -114,6 +135,7 @@ internal sealed class RowChunk
             return;
         }
 
+        chunk.DropBlock();
         chunk.Cells.Wipe();
         chunk.SourceCells?.Wipe();
         foreach (var row in chunk.Rows)
@@ -126,9 +148,17 @@ internal sealed class RowChunk
         Spare.Enqueue(chunk);
     }
 
+    /// <summary>Gets a value indicating whether the chunks kept for later imports are each kept once (a chunk kept twice would serve two imports at once).</summary>
+    internal static bool SpareHoldsEachOnce()
+    {
+        var spare = Spare.ToArray();
+        return spare.Distinct().Count() == spare.Length;
+    }
+
     /// <summary>Empties the chunk for the next rows of the same import.</summary>
     public void Clear()
     {
+        DropBlock();
         Cells.Clear();
         SourceCells?.Clear();
         Count = 0;
@@ -167,6 +197,31 @@ internal sealed class RowChunk
 
         RowNumbers[Count] = rowNumber;
         FirstField[Count] = first;
+        FirstField[Count + 1] = Cells.FieldTotal;
+        Count++;
+    }
+
+    /// <summary>Gives the chunk a block of records to parse, its array from the shared pool (returned when the chunk is cleared).</summary>
+    public void SetBlock(char[] block, int length, int recordsBefore, int records)
+    {
+        Block = block;
+        BlockLength = length;
+        RecordsBefore = recordsBefore;
+        BlockRecords = records;
+    }
+
+    /// <summary>Marks the place where the blocks end and one reader goes on, after <paramref name="recordsBefore"/> records.</summary>
+    public void ReadRestInOneAfter(int recordsBefore)
+    {
+        RecordsBefore = recordsBefore;
+        ReadRestInOne = true;
+    }
+
+    /// <summary>Adds a row parsed from the block, its cells not kept.</summary>
+    public void AddRow(int rowNumber)
+    {
+        RowNumbers[Count] = rowNumber;
+        FirstField[Count] = Cells.FieldTotal;
         FirstField[Count + 1] = Cells.FieldTotal;
         Count++;
     }
@@ -217,6 +272,20 @@ internal sealed class RowChunk
         }
     }
 
+    private void DropBlock()
+    {
+        if (Block is { } block)
+        {
+            Block = null;
+            ArrayPool<char>.Shared.Return(block);
+        }
+
+        BlockLength = 0;
+        RecordsBefore = 0;
+        BlockRecords = 0;
+        ReadRestInOne = false;
+    }
+
     private void Reset()
     {
         End = null;
@@ -265,11 +334,15 @@ internal sealed class RowChunk
     internal sealed class View : RowSource
     {
         private RowChunk _chunk = null!;
+        private Csv.CsvBlockText? _blockText;
         private int _row;
         private int _first;
         private int _count;
 
         public override int FieldCount => _count;
+
+        /// <summary>Gets the converting thread's reader over the block it parses.</summary>
+        public Csv.CsvBlockText BlockText => _blockText ??= new();
 
         public override int RowFieldCount => _count;
 

@@ -17,6 +17,7 @@ public sealed class ImportReaderContext
         MaxUncompressedBytes = options.MaxUncompressedBytes;
         MaxCompressionRatio = options.MaxCompressionRatio;
         ReadAhead = options.ReadAhead;
+        ConvertingThreads = options.MaxDegreeOfParallelism;
     }
 
     /// <summary>Gets the file content.</summary>
@@ -65,4 +66,10 @@ public sealed class ImportReaderContext
 
     /// <summary>Gets <see cref="DataImportOptions.ReadAhead"/>: whether the built-in readers may read ahead on a second thread.</summary>
     internal bool ReadAhead { get; }
+
+    /// <summary>
+    /// Gets <see cref="DataImportOptions.MaxDegreeOfParallelism"/>: above 1 the built-in CSV reader hands its data rows over
+    /// in blocks that the converting threads parse (<see cref="Csv.CsvBlockSource"/>).
+    /// </summary>
+    internal int ConvertingThreads { get; }
 }

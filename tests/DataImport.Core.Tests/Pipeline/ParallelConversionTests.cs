@@ -90,13 +90,23 @@ public sealed class ParallelConversionTests
     private static string Show(ImportJobCheckpoint c) =>
         $"{c.LastRow} {c.Created}/{c.Updated}/{c.Skipped}/{c.Errors} {c.NotImportedBytes} errors {string.Join(";", c.RowErrors.Select(e => $"{e.Row}:{e.Code}"))} pending {string.Join(";", c.PendingDecisions.Select(d => $"{d.Row}={d.Outcome}"))}";
 
-    private static async Task<RunResult> RunAsync(string csv, ImportMode mode, int workers, int batchSize, InMemoryImportSink<Customer> sink, ImportJobCheckpoint? resume = null, byte[]? notImportedBefore = null, Action<ImportJobCheckpoint, InMemoryImportSink<Customer>>? onCheckpoint = null, bool awaitingSink = false)
+    private static Task<RunResult> RunAsync(string csv, ImportMode mode, int workers, int batchSize, InMemoryImportSink<Customer> sink, ImportJobCheckpoint? resume = null, byte[]? notImportedBefore = null, Action<ImportJobCheckpoint, InMemoryImportSink<Customer>>? onCheckpoint = null, bool awaitingSink = false) =>
+        RunAsync(Encoding.UTF8.GetBytes(csv), mode, workers, batchSize, sink, resume, notImportedBefore, onCheckpoint, awaitingSink);
+
+    private static async Task<RunResult> RunAsync(byte[] csv, ImportMode mode, int workers, int batchSize, InMemoryImportSink<Customer> sink, ImportJobCheckpoint? resume = null, byte[]? notImportedBefore = null, Action<ImportJobCheckpoint, InMemoryImportSink<Customer>>? onCheckpoint = null, bool awaitingSink = false, int? maxRows = -1)
     {
         using var file = new TempFile(csv);
         await using var input = file.Open();
         using var output = new MemoryStream();
         output.Write(notImportedBefore ?? []);
-        var engine = TestEngine.Customers(o => o.MaxDegreeOfParallelism = workers);
+        var engine = TestEngine.Customers(o =>
+        {
+            o.MaxDegreeOfParallelism = workers;
+            if (maxRows != -1)
+            {
+                o.MaxRows = maxRows;
+            }
+        });
         var checkpoints = new List<string>();
         var run = new ImportRunOptions
         {
@@ -280,6 +290,105 @@ public sealed class ParallelConversionTests
             Records.AddRange(batch.Select(w => w.Record));
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>
+    /// Files whose data rows the converting threads cannot all parse in blocks cut by line breaks outside quotes: a quote
+    /// inside an unquoted field (a literal to the reader, not to the cut), CR line ends, a bad byte, a quote left open at
+    /// the end, a record longer than a block, the row limit. Where a block fails its check, one reader goes on from it.
+    /// </summary>
+    public static TheoryData<string> TextBlocksMayNotCut => ["literal quotes", "cr line ends", "bad byte", "open quote at the end", "record longer than a block", "row limit"];
+
+    [Theory]
+    [MemberData(nameof(TextBlocksMayNotCut))]
+    public async Task Import_TextBlocksMayNotCut_EqualsOneThreadAtEveryWorkerCountAndBatchSize(string kind)
+    {
+        var file = BlockFile(kind);
+        int? maxRows = kind == "row limit" ? 4000 : null;
+        foreach (var batchSize in new[] { 1, 64, 1000 })
+        {
+            var oneThread = await RunAsync(file, ImportMode.CreateAndUpdate, workers: 1, batchSize, new InMemoryImportSink<Customer>(), maxRows: maxRows);
+            switch (kind)
+            {
+                case "bad byte":
+                    oneThread.Job.Status.Should().Be(ImportJobStatus.Failed);
+                    oneThread.Job.Failure!.Row.Should().Be(5127, "data row 5001, after the header and 125 blank lines");
+                    oneThread.Job.Failure.Column.Should().Be(2);
+                    break;
+                case "open quote at the end":
+                    oneThread.Job.Status.Should().Be(ImportJobStatus.Failed);
+                    oneThread.Job.Message.Should().Contain("a quoted field is not closed");
+                    break;
+                case "row limit":
+                    oneThread.Job.Message.Should().StartWith("The file has more than 4,000 data rows");
+                    break;
+                default:
+                    oneThread.Job.Status.Should().Be(ImportJobStatus.Completed);
+                    oneThread.Job.TotalItems.Should().Be(6000);
+                    break;
+            }
+
+            oneThread.Records.Should().NotBeEmpty();
+            foreach (var workers in new[] { 2, 4 })
+            {
+                var result = await RunAsync(file, ImportMode.CreateAndUpdate, workers, batchSize, new InMemoryImportSink<Customer>(), maxRows: maxRows);
+                ShouldEqual(result, oneThread, $"{kind}: {workers} workers, batches of {batchSize}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Import_OneReaderCannotGoOnWhereABlockFailed_FailsAtThatRowAndKeepsEachChunkOnce()
+    {
+        // The block holding the 2-million-char record fails its parse; the reader that goes on from there fails as it
+        // opens (the record is over the limit). The chunks then go back for later imports once each: a chunk kept twice
+        // would later serve two imports at once and mix their rows.
+        var csv = "Name,Email,Balance\nAda,a@x.com,1\n" + new string('x', 2 * 1024 * 1024) + ",b@x.com,2\nCy,c@x.com,3\n";
+
+        var parallel = await RunAsync(csv, ImportMode.CreateOnly, workers: 2, batchSize: 1000, new InMemoryImportSink<Customer>());
+        var single = await RunAsync(csv, ImportMode.CreateOnly, workers: 1, batchSize: 1000, new InMemoryImportSink<Customer>());
+
+        parallel.Job.Message.Should().StartWith("Row 3 is longer than the limit of 1,048,576 characters");
+        ShouldEqual(parallel, single, "the reader's failure is where one thread meets it");
+        RowChunk.SpareHoldsEachOnce().Should().BeTrue();
+    }
+
+    private static byte[] BlockFile(string kind)
+    {
+        var newLine = kind == "cr line ends" ? "\r" : "\n";
+        var text = new StringBuilder("Name,Email,Balance" + newLine);
+        // Past the first blocks, where a block is cut while others are converted: the file is read in 32K-char pieces.
+        for (var i = 0; i < 6000; i++)
+        {
+            var name = (i % 50, i % 13, kind) switch
+            {
+                (7, _, "literal quotes") when i >= 3000 => $"N{i} 5\" pipe",
+                (_, 3, _) => $"\"Two{(kind == "cr line ends" ? "\r\n" : "\n")}lines {i}\"",
+                (_, 5, _) => $"\"Say \"\"hi\"\" {i}\"",
+                _ when kind == "record longer than a block" && i == 3000 => new string('x', 40_000),
+                _ => $"N{i}",
+            };
+            text.Append(name).Append(',').Append(i == 5000 && kind == "bad byte" ? "b\uFFFFd" : $"c{i % 97}@x.com").Append(',').Append(i % 11).Append(".5").Append(newLine);
+            if (i % 40 == 0)
+            {
+                text.Append(newLine);
+            }
+        }
+
+        if (kind == "open quote at the end")
+        {
+            text.Append("\"Open,o@x.com,1").Append(newLine);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        if (kind == "bad byte")
+        {
+            // U+FFFF is three bytes in UTF-8 (EF BF BF): its first becomes a byte no UTF-8 text holds.
+            var at = bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("b\uFFFFd"));
+            bytes[at + 1] = 0xFF;
+        }
+
+        return bytes;
     }
 
     [Fact]
