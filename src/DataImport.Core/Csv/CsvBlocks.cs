@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DataImport.Reading;
 using Sylvan.Data.Csv;
 
@@ -147,6 +151,7 @@ internal sealed class CsvBlockSplitter
     private readonly int _maxRecords;
     private readonly int _blockChars;
     private readonly int _maxRecordChars;
+    private readonly bool _crMode;
     private char[] _pending;
     private int _pendingLength;
     private bool _ended;
@@ -157,8 +162,10 @@ internal sealed class CsvBlockSplitter
     /// <param name="maxRecords">The most records in a block.</param>
     /// <param name="blockChars">The size from which a block is cut at its last whole record.</param>
     /// <param name="maxRecordChars">The record length limit; a longer stretch without a record's end is read in one.</param>
-    public CsvBlockSplitter(TextReader text, ReadOnlySpan<char> first, CsvInvalidBytes? invalidBytes, int maxRecords, int blockChars, int maxRecordChars)
+    /// <param name="headerBreak">The header line's line break: a lone CR makes CRs the file's record ends for Sylvan.</param>
+    public CsvBlockSplitter(TextReader text, ReadOnlySpan<char> first, CsvInvalidBytes? invalidBytes, int maxRecords, int blockChars, int maxRecordChars, string headerBreak)
     {
+        _crMode = headerBreak == "\r";
         _text = text;
         _invalidBytes = invalidBytes;
         _maxRecords = maxRecords;
@@ -174,7 +181,10 @@ internal sealed class CsvBlockSplitter
 
     /// <summary>
     /// Cuts the next block. A block's array comes from the shared pool and belongs to the caller, who returns it; its
-    /// records are counted by line breaks outside quotes, plus a last record without one at the end of the text.
+    /// records are counted by line breaks outside quotes (CR, LF or CRLF), plus a last record without one at the end of
+    /// the text. A block is cut only after a break Sylvan surely ends a record at: an LF, or, in a file whose header line
+    /// ends with a lone CR (Sylvan's CR mode), a lone CR. Sylvan finds those by a vector search; another break it may take
+    /// for text, and then the count tells.
     /// </summary>
     public CsvBlockStatus Next(out char[] block, out int length, out int records)
     {
@@ -188,97 +198,32 @@ internal sealed class CsvBlockSplitter
 
         var buffer = _pending;
         var filled = _pendingLength;
-        var at = 0;
-        var cut = 0;
-        var quoted = false;
+        var scan = new Scan();
         while (true)
         {
-            // Scan what is read for record ends; stop at a block's worth.
-            while (at < filled)
+            if (ScanVectors(buffer, filled, ref scan) || ScanChars(buffer, filled, ref scan))
             {
-                var rest = buffer.AsSpan(at, filled - at);
-                if (quoted)
-                {
-                    var close = rest.IndexOf('"');
-                    if (close < 0)
-                    {
-                        at = filled;
-                        break;
-                    }
-
-                    at += close + 1;
-                    quoted = false;
-                    continue;
-                }
-
-                var next = rest.IndexOfAny(Breaks);
-                if (next < 0)
-                {
-                    at = filled;
-                    break;
-                }
-
-                at += next;
-                var c = buffer[at];
-                if (c == '"')
-                {
-                    quoted = true;
-                    at++;
-                    continue;
-                }
-
-                if (c == '\r')
-                {
-                    if (at + 1 < filled)
-                    {
-                        at += buffer[at + 1] == '\n' ? 2 : 1;
-                    }
-                    else if (_ended)
-                    {
-                        at++;
-                    }
-                    else
-                    {
-                        // A CR last: whether an LF follows is in the next read.
-                        break;
-                    }
-                }
-                else
-                {
-                    at++;
-                }
-
-                records++;
-                cut = at;
-                if (records == _maxRecords || cut >= _blockChars)
-                {
-                    return Hand(buffer, filled, cut, records, out block, out length);
-                }
+                return Hand(buffer, filled, scan.Cut, scan.RecordsAtCut, out block, out length, out records);
             }
 
-            if (_ended)
+            if (_ended && scan.At >= filled)
             {
                 // The text's end: what follows the last line break is one more record, if anything does.
-                if (filled > cut)
-                {
-                    records++;
-                    cut = filled;
-                }
-
-                if (records == 0)
+                var all = scan.Records + (filled > scan.LastBreak ? 1 : 0);
+                if (all == 0)
                 {
                     _pendingLength = 0;
                     return CsvBlockStatus.End;
                 }
 
-                return Hand(buffer, filled, cut, records, out block, out length);
+                return Hand(buffer, filled, filled, all, out block, out length, out records);
             }
 
             if (filled == buffer.Length)
             {
-                if (records > 0)
+                if (scan.RecordsAtCut > 0)
                 {
-                    return Hand(buffer, filled, cut, records, out block, out length);
+                    return Hand(buffer, filled, scan.Cut, scan.RecordsAtCut, out block, out length, out records);
                 }
 
                 if (filled > _maxRecordChars + _blockChars)
@@ -310,6 +255,158 @@ internal sealed class CsvBlockSplitter
         }
     }
 
+    /// <summary>Each bit becomes the XOR of itself and every lower bit: 1 from an opening quote up to its closing one.</summary>
+    private static ulong PrefixXor(ulong bits)
+    {
+        bits ^= bits << 1;
+        bits ^= bits << 2;
+        bits ^= bits << 4;
+        bits ^= bits << 8;
+        bits ^= bits << 16;
+        return bits ^ (bits << 32);
+    }
+
+    /// <summary>
+    /// Scans 64 chars at a time (as the progress count scans bytes): one bit per char for quotes, LFs and CRs, the chars
+    /// inside quotes the prefix XOR of the quote bits. Stops 64 chars before the end, so a CR's next char is always read.
+    /// </summary>
+    private bool ScanVectors(char[] buffer, int filled, ref Scan scan)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            return false;
+        }
+
+        ref var start = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(buffer));
+        while (scan.At + 64 < filled)
+        {
+            ulong quotes = 0, lineFeeds = 0, returns = 0;
+            for (var part = 0; part < 4; part++)
+            {
+                var chars = Vector256.LoadUnsafe(ref start, (nuint)(scan.At + (16 * part)));
+                var shift = 16 * part;
+                quotes |= (ulong)Vector256.Equals(chars, Vector256.Create((ushort)'"')).ExtractMostSignificantBits() << shift;
+                lineFeeds |= (ulong)Vector256.Equals(chars, Vector256.Create((ushort)'\n')).ExtractMostSignificantBits() << shift;
+                returns |= (ulong)Vector256.Equals(chars, Vector256.Create((ushort)'\r')).ExtractMostSignificantBits() << shift;
+            }
+
+            var inside = PrefixXor(quotes) ^ (scan.Quoted ? ulong.MaxValue : 0);
+            for (var breaks = (lineFeeds | returns) & ~inside; breaks != 0; breaks &= breaks - 1)
+            {
+                var at = scan.At + BitOperations.TrailingZeroCount(breaks);
+                if (Break(buffer, filled, at, ref scan))
+                {
+                    return true;
+                }
+            }
+
+            scan.Quoted = (long)inside < 0;
+            scan.At += 64;
+        }
+
+        return false;
+    }
+
+    /// <summary>Scans what <see cref="ScanVectors"/> leaves, a char class at a time; stops before a last CR until more is read.</summary>
+    private bool ScanChars(char[] buffer, int filled, ref Scan scan)
+    {
+        while (scan.At < filled)
+        {
+            var rest = buffer.AsSpan(scan.At, filled - scan.At);
+            if (scan.Quoted)
+            {
+                var close = rest.IndexOf('"');
+                if (close < 0)
+                {
+                    scan.At = filled;
+                    return false;
+                }
+
+                scan.At += close + 1;
+                scan.Quoted = false;
+                continue;
+            }
+
+            var next = rest.IndexOfAny(Breaks);
+            if (next < 0)
+            {
+                scan.At = filled;
+                return false;
+            }
+
+            var at = scan.At + next;
+            if (buffer[at] == '"')
+            {
+                scan.Quoted = true;
+                scan.At = at + 1;
+                continue;
+            }
+
+            if (buffer[at] == '\r' && at + 1 == filled && !_ended)
+            {
+                // A CR last: whether an LF follows is in the next read.
+                scan.At = at;
+                return false;
+            }
+
+            scan.At = at + 1;
+            if (Break(buffer, filled, at, ref scan))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts the record a line break outside quotes ends, and cuts after it where Sylvan surely ends one; true once the block is full.</summary>
+    private bool Break(char[] buffer, int filled, int at, ref Scan scan)
+    {
+        var next = at + 1;
+        var lineFeed = buffer[at] == '\n';
+        if (!lineFeed && next < filled && buffer[next] == '\n')
+        {
+            // CRLF: the LF ends the record.
+            return false;
+        }
+
+        scan.Records++;
+        scan.LastBreak = next;
+        if (lineFeed == _crMode)
+        {
+            // A lone CR in a file of LFs, or an LF in a file of CRs: counted, not cut at.
+            return false;
+        }
+
+        if (scan.Records > _maxRecords && scan.RecordsAtCut > 0)
+        {
+            // Breaks that are no place to cut came since the last place: the block ends there, with no more than its most.
+            return true;
+        }
+
+        scan.Cut = next;
+        scan.RecordsAtCut = scan.Records;
+        return scan.RecordsAtCut >= _maxRecords || scan.Cut >= _blockChars;
+    }
+
+    /// <summary>Where a scan for the next block is.</summary>
+    private struct Scan
+    {
+        /// <summary>The next char to look at.</summary>
+        public int At;
+
+        /// <summary>Whether <see cref="At"/> is inside quotes.</summary>
+        public bool Quoted;
+
+        /// <summary>Records ended so far, and the place after the last one's line break.</summary>
+        public int Records;
+        public int LastBreak;
+
+        /// <summary>Where the block may be cut, and the records before that place.</summary>
+        public int Cut;
+        public int RecordsAtCut;
+    }
+
     /// <summary>
     /// Takes the chars held and not handed out (the start of the text one reader goes on with, before <see cref="Text"/>).
     /// </summary>
@@ -320,8 +417,9 @@ internal sealed class CsvBlockSplitter
         return rest;
     }
 
-    private CsvBlockStatus Hand(char[] buffer, int filled, int cut, int records, out char[] block, out int length)
+    private CsvBlockStatus Hand(char[] buffer, int filled, int cut, int blockRecords, out char[] block, out int length, out int records)
     {
+        records = blockRecords;
         // The block keeps this array; what follows its last record starts the next one.
         var next = ArrayPool<char>.Shared.Rent(Math.Max(2 * _blockChars, filled - cut));
         buffer.AsSpan(cut, filled - cut).CopyTo(next);
@@ -362,7 +460,7 @@ internal sealed class CsvBlockSource : RowSource
             MaxBufferSize = readerOptions.MaxBufferSize,
             OwnsReader = false,
         };
-        Splitter = new CsvBlockSplitter(cut.Inner, cut.Rest, invalidBytes, MaxRecords, BlockChars, maxFieldLength);
+        Splitter = new CsvBlockSplitter(cut.Inner, cut.Rest, invalidBytes, MaxRecords, BlockChars, maxFieldLength, cut.HeaderBreak);
         HeaderCut = cut;
     }
 

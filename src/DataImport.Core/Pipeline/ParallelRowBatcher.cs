@@ -524,7 +524,8 @@ internal sealed class ParallelRowBatcher : IRowBatcher, IDisposable
                     break;
                 }
 
-                if (++records > chunk.BlockRecords)
+                // More records than the cut counted, or more than a chunk holds (a run of breaks with no place to cut).
+                if (++records > chunk.BlockRecords || chunk.Count == RowChunk.MaxRows)
                 {
                     chunk.ReadRestInOne = true;
                     break;
