@@ -255,17 +255,6 @@ internal sealed class CsvBlockSplitter
         }
     }
 
-    /// <summary>Each bit becomes the XOR of itself and every lower bit: 1 from an opening quote up to its closing one.</summary>
-    private static ulong PrefixXor(ulong bits)
-    {
-        bits ^= bits << 1;
-        bits ^= bits << 2;
-        bits ^= bits << 4;
-        bits ^= bits << 8;
-        bits ^= bits << 16;
-        return bits ^ (bits << 32);
-    }
-
     /// <summary>
     /// Scans 64 chars at a time (as the progress count scans bytes): one bit per char for quotes, LFs and CRs, the chars
     /// inside quotes the prefix XOR of the quote bits. Stops 64 chars before the end, so a CR's next char is always read.
@@ -290,7 +279,7 @@ internal sealed class CsvBlockSplitter
                 returns |= (ulong)Vector256.Equals(chars, Vector256.Create((ushort)'\r')).ExtractMostSignificantBits() << shift;
             }
 
-            var inside = PrefixXor(quotes) ^ (scan.Quoted ? ulong.MaxValue : 0);
+            var inside = CsvRowCounter.PrefixXor(quotes) ^ (scan.Quoted ? ulong.MaxValue : 0);
             for (var breaks = (lineFeeds | returns) & ~inside; breaks != 0; breaks &= breaks - 1)
             {
                 var at = scan.At + BitOperations.TrailingZeroCount(breaks);

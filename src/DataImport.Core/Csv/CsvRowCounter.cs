@@ -143,8 +143,8 @@ internal static class CsvRowCounter
         return (Vector256.Equals(bytes, Vector256.Create((byte)'"')).ExtractMostSignificantBits(), lineFeed.ExtractMostSignificantBits(), (~(blank | lineFeed)).ExtractMostSignificantBits());
     }
 
-    /// <summary>Each bit becomes the XOR of itself and every lower bit: 1 from an opening quote up to its closing one.</summary>
-    private static ulong PrefixXor(ulong bits)
+    /// <summary>Each bit becomes the XOR of itself and every lower bit: 1 from an opening quote up to its closing one (also the block cut's, <see cref="CsvBlockSplitter"/>).</summary>
+    internal static ulong PrefixXor(ulong bits)
     {
         bits ^= bits << 1;
         bits ^= bits << 2;

@@ -31,8 +31,8 @@ public sealed class DataImportOptions
     /// <summary>
     /// Gets or sets a value indicating whether a large seekable CSV (32 MiB or more, e.g. a file on disk) is parsed on a second
     /// thread, a few hundred rows ahead of the import's conversion (with more than one core), when
-    /// <see cref="MaxDegreeOfParallelism"/> is 1 (above 1 the file is parsed on the importing thread while other threads
-    /// convert), and whether an XLSX worksheet of 1 MiB or more is inflated on a second thread while its XML is parsed
+    /// <see cref="MaxDegreeOfParallelism"/> is 1 (above 1 a CSV file with a header is cut into blocks of whole records
+    /// that the converting threads parse), and whether an XLSX worksheet of 1 MiB or more is inflated on a second thread while its XML is parsed
     /// (<see cref="Xlsx.XlsxReaderOptions.ReadAhead"/>). Turn it off to keep each import on one thread (with
     /// <see cref="MaxDegreeOfParallelism"/> 1), e.g. when a host runs many imports at once.
     /// </summary>
