@@ -25,19 +25,10 @@ internal sealed class CsvHeaderCut : TextReader
     private readonly int _cut;
     private int _position;
 
-    /// <param name="inner">The file's text, from its first line (after any <c>sep=</c> line).</param>
-    /// <param name="lookAhead">How many chars to look at for the header line's end.</param>
-    public CsvHeaderCut(TextReader inner, int lookAhead)
+    private CsvHeaderCut(TextReader inner, char[] ahead, int length)
     {
         _inner = inner;
-        _ahead = new char[lookAhead];
-        var length = 0;
-        int read;
-        while (length < _ahead.Length && (read = inner.Read(_ahead, length, _ahead.Length - length)) > 0)
-        {
-            length += read;
-        }
-
+        _ahead = ahead;
         _length = length;
         (_cut, HeaderBreak) = HeaderEnd(_ahead.AsSpan(0, length), ended: length < _ahead.Length);
     }
@@ -48,6 +39,20 @@ internal sealed class CsvHeaderCut : TextReader
     /// header, so it reads the part as the whole file's reader does.
     /// </summary>
     public string HeaderBreak { get; }
+
+    /// <summary>Reads up to <paramref name="lookAhead"/> chars of <paramref name="inner"/> (the file's text from its first line, after any <c>sep=</c> line) and looks for the header line's end.</summary>
+    public static async ValueTask<CsvHeaderCut> ReadAsync(TextReader inner, int lookAhead, CancellationToken cancellationToken)
+    {
+        var ahead = new char[lookAhead];
+        var length = 0;
+        int read;
+        while (length < ahead.Length && (read = await inner.ReadAsync(ahead.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            length += read;
+        }
+
+        return new CsvHeaderCut(inner, ahead, length);
+    }
 
     /// <summary>Gets a value indicating whether Sylvan is served the header line only.</summary>
     public bool IsCut => _cut >= 0;

@@ -69,7 +69,7 @@ internal sealed class CsvImportReaderFactory : ImportReaderFactory
         CsvHeaderCut? cut = null;
         if (hasHeaders && context.ConvertingThreads > 1)
         {
-            source = cut = new CsvHeaderCut(text, BufferChars);
+            source = cut = await CsvHeaderCut.ReadAsync(text, BufferChars, cancellationToken).ConfigureAwait(false);
         }
 
         try
