@@ -17,7 +17,7 @@ namespace DataImport.Csv;
 /// The header line is cut only where it surely ends for Sylvan too: at the first line break, with no quote before it.
 /// A header with a quote, or longer than the look-ahead, is passed through whole, and the file is read by one reader.
 /// </remarks>
-internal sealed class CsvHeaderCut : TextReader
+internal sealed class CsvHeaderCut : SpanTextReader
 {
     private readonly TextReader _inner;
     private readonly char[] _ahead;
@@ -76,14 +76,6 @@ internal sealed class CsvHeaderCut : TextReader
 
         return IsCut ? 0 : _inner.Read(buffer);
     }
-
-    public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
-
-    public override int Read() => throw new NotSupportedException("Read a block of chars.");
-
-    public override int Peek() => -1;
-
-    public override Task<int> ReadAsync(char[] buffer, int index, int count) => Task.FromResult(Read(buffer.AsSpan(index, count)));
 
     public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) =>
         IsCut || _position < _length ? ValueTask.FromResult(Read(buffer.Span)) : _inner.ReadAsync(buffer, cancellationToken);
@@ -524,7 +516,7 @@ internal sealed class CsvBlockSource : RowSource
     }
 
     /// <summary>A string, then a reader's text.</summary>
-    private sealed class StringThenText(string start, TextReader rest) : TextReader
+    private sealed class StringThenText(string start, TextReader rest) : SpanTextReader
     {
         private int _position;
 
@@ -540,21 +532,11 @@ internal sealed class CsvBlockSource : RowSource
 
             return rest.Read(buffer);
         }
-
-        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
-
-        public override int Read() => throw new NotSupportedException("Read a block of chars.");
-
-        public override int Peek() => -1;
-
-        public override Task<int> ReadAsync(char[] buffer, int index, int count) => Task.FromResult(Read(buffer.AsSpan(index, count)));
-
-        public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
     }
 }
 
 /// <summary>One converting thread's text reader over the block it parses, and the buffer its Sylvan readers use.</summary>
-internal sealed class CsvBlockText : TextReader
+internal sealed class CsvBlockText : SpanTextReader
 {
     private string _prefix = string.Empty;
     private char[] _block = [];
@@ -590,6 +572,13 @@ internal sealed class CsvBlockText : TextReader
         _position += count;
         return count;
     }
+
+}
+
+/// <summary>A text reader whose every read is done at once, into a span: the block readers' text, the header cut's look-ahead.</summary>
+internal abstract class SpanTextReader : TextReader
+{
+    public abstract override int Read(Span<char> buffer);
 
     public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
